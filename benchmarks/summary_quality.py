@@ -1,0 +1,101 @@
+"""Summary quality benchmark: ROUGE F1 of our summarizer against the lead-3 baseline.
+
+Run from anywhere as ``python benchmarks/summary_quality.py``.  Reads the evaluation sets
+from ``<project>/../shared/data/`` and skips cleanly when they are absent.  The CNN/DailyMail
+set is the gate (exit status 1 if any metric is below lead-3); BBC figures are informational.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from bot.services.sentences import split_sentences  # noqa: E402
+from bot.services.summarize import summarize  # noqa: E402
+
+DATA = PROJECT.parent / "shared" / "data"
+METRICS = ("rouge1", "rouge2", "rougeL")
+DATASETS = (("cnndm_summaries_dev.jsonl", True), ("bbc_news_dev.jsonl", False))
+
+
+@dataclass(frozen=True)
+class Result:
+    """Mean ROUGE F1 per metric for both systems, plus our timing."""
+
+    ours: dict[str, float]
+    lead3: dict[str, float]
+    ms_mean: float
+    ms_p95: float
+    rows: int
+
+
+def evaluate(path: Path) -> Result:
+    """Score our summarizer and lead-3 on one JSONL file."""
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
+    ours = dict.fromkeys(METRICS, 0.0)
+    lead3 = dict.fromkeys(METRICS, 0.0)
+    timings: list[float] = []
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    for row in rows:
+        start = time.perf_counter()
+        summary = summarize(row["title"], row["body"])
+        timings.append((time.perf_counter() - start) * 1000)
+        baseline = " ".join(split_sentences(row["body"])[:3])
+        for total, text in ((ours, summary), (lead3, baseline)):
+            scores = scorer.score(row["reference_summary"], text)
+            for metric in METRICS:
+                total[metric] += scores[metric].fmeasure
+    count = len(rows)
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, int(0.95 * len(timings)))]
+    return Result(
+        {m: 100 * v / count for m, v in ours.items()},
+        {m: 100 * v / count for m, v in lead3.items()},
+        statistics.fmean(timings),
+        p95,
+        count,
+    )
+
+
+def report(name: str, result: Result, gate: bool) -> bool:
+    """Print the table for one data set; return whether every metric passes."""
+    print(f"\n{name} ({result.rows} articles){'' if gate else ' - informational'}")
+    print(f"{'metric':<8} {'ours':>7} {'lead-3':>7} {'ratio':>7}  status")
+    passed = True
+    for metric in METRICS:
+        ours, base = result.ours[metric], result.lead3[metric]
+        ok = ours >= base
+        passed = passed and ok
+        status = ("PASS" if ok else "FAIL") if gate else ("above" if ok else "below")
+        print(f"{metric:<8} {ours:7.2f} {base:7.2f} {ours / base:7.3f}  {status}")
+    print(f"time per article: mean {result.ms_mean:.2f} ms, p95 {result.ms_p95:.2f} ms")
+    return passed or not gate
+
+
+def main() -> int:
+    """Run every available data set and return the process exit status."""
+    first = DATA / DATASETS[0][0]
+    if not first.is_file():
+        print(f"skipped: {first} not found")
+        return 0
+    ok = True
+    for filename, gate in DATASETS:
+        path = DATA / filename
+        if path.is_file():
+            ok = report(filename, evaluate(path), gate) and ok
+        else:
+            print(f"\n{filename}: skipped, not found")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""Builds the PTB Application over our services and runs it (polling or webhook)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, cast
+from urllib.parse import urlparse
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot import handlers, jobs
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.container import Services, build_services
+from bot.services.delivery import EngineOptions
+from bot.services.pacing import Pacer
+from bot.telegram_io import PacedRateLimiter, TelegramNotifier
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+
+@dataclass
+class RunOptions:
+    """Overrides used by tests and benchmarks; defaults are production's."""
+
+    clock: Clock = field(default_factory=SystemClock)
+    engine: EngineOptions | None = None
+    poll_timeout: int = 10
+    job_interval_scale: float = 1.0
+
+
+def _job(callback: jobs.JobCallback) -> Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await callback(cast(Services, context.application.bot_data["services"]))
+        except Exception:
+            log.exception("scheduled job %s failed", callback.__name__)
+
+    return run
+
+
+async def _stamp(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if isinstance(update, Update):
+        context.application.bot_data.setdefault("started", {})[update.update_id] = (
+            time.monotonic()
+        )
+
+
+async def _log_latency(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if isinstance(update, Update):
+        started = context.application.bot_data.get("started", {}).pop(update.update_id, None)
+        if started is not None:
+            log.info("update %s handled in %.0f ms", update.update_id,
+                     (time.monotonic() - started) * 1000)
+
+
+def build_app(settings: Settings, db: Database, options: RunOptions | None = None) -> Application:  # type: ignore[type-arg]
+    """The Application with services, handlers and jobs, not yet started."""
+    opts = options or RunOptions()
+    pacer = Pacer(settings.broadcast_rate)
+    app = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(settings.api_url)
+        .base_file_url(settings.file_url)
+        .rate_limiter(PacedRateLimiter(pacer))
+        .concurrent_updates(True)
+        .build()
+    )
+    notifier = TelegramNotifier(app.bot, paid_broadcast=settings.paid_broadcast)
+    services = build_services(settings, db, opts.clock, notifier, engine_options=opts.engine)
+    app.bot_data["services"] = services
+    app.bot_data["pacer"] = pacer
+    app.bot_data["options"] = opts
+    app.add_handler(TypeHandler(Update, _stamp), group=-100)
+    handlers.register(app)
+    app.add_handler(TypeHandler(Update, _log_latency), group=100)
+    return app
+
+
+async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
+    services = cast(Services, app.bot_data["services"])
+    opts = cast(RunOptions, app.bot_data["options"])
+    await app.bot.set_my_commands([BotCommand(c, d) for c, d in handlers.PUBLIC_COMMANDS])
+    await services.broadcast.resume()
+    services.engine.start()
+    queue = app.job_queue
+    if queue is None:  # pragma: no cover - the job-queue extra is a dependency
+        raise RuntimeError("python-telegram-bot[job-queue] is required")
+    for name, seconds, callback in jobs.JOBS:
+        interval = max(0.05, seconds * opts.job_interval_scale)
+        queue.run_repeating(_job(callback), interval=interval, first=interval / 2, name=name,
+                            job_kwargs={"max_instances": 1, "coalesce": True})
+    log.info("newsbot started as @%s", app.bot.username)
+
+
+async def on_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    services = cast(Services, app.bot_data["services"])
+    await services.engine.stop()
+
+
+async def serve(
+    settings: Settings,
+    stop: asyncio.Event,
+    options: RunOptions | None = None,
+    on_ready: Callable[[Application], Any] | None = None,  # type: ignore[type-arg]
+) -> None:
+    """Open the database, start the bot (polling, or webhook when WEBHOOK_URL is set), and
+    run until `stop` is set. `newsbot run` and the end-to-end tests both use this."""
+    opts = options or RunOptions()
+    db = await Database.open(settings.database_path)
+    try:
+        app = build_app(settings, db, opts)
+        async with app:
+            await app.start()
+            await on_startup(app)
+            assert app.updater is not None  # noqa: S101 - ApplicationBuilder always makes one
+            if settings.webhook_url:
+                await app.updater.start_webhook(
+                    listen=settings.webhook_listen,
+                    port=settings.webhook_port,
+                    url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+                    webhook_url=settings.webhook_url,
+                    # Telegram echoes the secret in a header, so forged updates are refused.
+                    secret_token=settings.webhook_secret or secrets.token_urlsafe(32),
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            else:
+                await app.updater.start_polling(
+                    timeout=opts.poll_timeout, allowed_updates=Update.ALL_TYPES
+                )
+            if on_ready is not None:
+                on_ready(app)
+            await stop.wait()
+            log.info("stopping")
+            await app.updater.stop()
+            await on_shutdown(app)
+            await app.stop()
+    finally:
+        await db.close()
+
+
+def run_forever(settings: Settings) -> None:
+    """`newsbot run`: serve until SIGINT or SIGTERM."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(settings, stop)
+
+    asyncio.run(main())

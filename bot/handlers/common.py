@@ -1,0 +1,120 @@
+"""Shared handler helpers, /help, unknown commands and the central error handler."""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import cast
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot.container import Services
+
+log = logging.getLogger(__name__)
+
+READER_HELP = (
+    "<b>newsbot</b> brings you our articles in Telegram.\n\n"
+    "/start — subscribe\n"
+    "/settings — each article as published or a daily digest, time zone, topics\n"
+    "/stop — unsubscribe\n"
+    "/related — reply to an article to see related reading\n"
+    "/comments — reply to an article to read its comments\n"
+    "/help — this message\n\n"
+    "Reply to any article to leave a comment."
+)
+ADMIN_HELP = (
+    "\n\n<b>Admin</b>\n"
+    "/publish &lt;link or text&gt; — preview, then publish now or later\n"
+    "/articles — recent and scheduled articles\n"
+    "/edit &lt;id&gt; — correct a title or summary\n"
+    "/unpublish &lt;id&gt; — withdraw an article\n"
+    "/feeds — RSS/Atom feeds\n"
+    "/ban, /unban &lt;user id&gt; — comment moderation\n"
+    "/stats — subscribers and deliveries"
+)
+
+
+def get_services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    """The services stored in the application by build_app."""
+    return cast(Services, context.application.bot_data["services"])
+
+
+async def reply(update: Update, text: str) -> None:
+    """Answer the message that triggered this update (HTML)."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+        )
+
+
+async def edit_query_message(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Edit the message a button sits on; pressing a button that changes nothing is fine."""
+    try:
+        await query.edit_message_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+def user_id(update: Update) -> int | None:
+    """The id of the person behind an update, if any."""
+    return update.effective_user.id if update.effective_user else None
+
+
+async def require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True for admins; everyone else gets a polite refusal."""
+    if get_services(context).is_admin(user_id(update)):
+        return True
+    if update.callback_query is not None:
+        await update.callback_query.answer("Only the publisher's admins can do that.")
+    else:
+        await reply(update, "Sorry, only the publisher's admins can use that command.")
+    return False
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: what the bot does and its commands."""
+    text = READER_HELP
+    if get_services(context).is_admin(user_id(update)):
+        text += ADMIN_HELP
+    await reply(update, text)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any command we do not know."""
+    command = ""
+    if update.effective_message and update.effective_message.text:
+        command = update.effective_message.text.split()[0]
+    await reply(update, f"I don't know {html.escape(command)}. Send /help to see what I can do.")
+
+
+async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log any failure and tell the user something went wrong instead of staying silent."""
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer("Sorry, something went wrong. Please try again.")
+        elif update.effective_message is not None:
+            await reply(update, "Sorry, something went wrong on our side. Please try again.")
+    except Exception:
+        log.exception("could not tell the user about the failure")
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Register /help and the error handler."""
+    app.add_handler(CommandHandler("help", help_command))
+    app.add_error_handler(error_handler)
+
+
+def register_fallback(app: Application) -> None:  # type: ignore[type-arg]
+    """Register the unknown-command answer; must come after every command handler."""
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))

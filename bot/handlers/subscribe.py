@@ -1,0 +1,262 @@
+"""/start, /stop, /settings and the chat-status updates that keep subscriptions right."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import ChatMemberUpdated, InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.handlers.common import edit_query_message, get_services, reply
+from bot.services.notifier import Button
+from bot.services.timeutil import COMMON_ZONES, TimeParseError, parse_zone
+from bot.telegram_io import to_markup
+from storage.models import Subscriber
+
+WELCOME = (
+    "👋 <b>Welcome!</b> You are subscribed: each new article will arrive here as it is "
+    "published, with related reading underneath.\n\n"
+    "• /settings — get one daily digest instead, set your time zone, pick topics\n"
+    "• Reply to an article to leave a comment\n"
+    "• /stop — unsubscribe at any time"
+)
+SETTINGS_USAGE = (
+    "Change settings with the buttons, or type:\n"
+    "<code>/settings instant</code> — each article as published\n"
+    "<code>/settings digest 8</code> — a daily digest at 08:00\n"
+    "<code>/settings tz Europe/Berlin</code> — your time zone\n"
+    "<code>/settings topics politics, sport</code> — only these topics "
+    "(<code>/settings topics all</code> for everything)"
+)
+DIGEST_HOURS = (6, 7, 8, 9, 12, 17, 18, 20, 21)
+NOT_SUBSCRIBED = "You are not subscribed. Send /start to subscribe first."
+
+
+def _chat_name(update: Update) -> str:
+    chat = update.effective_chat
+    if chat is None:
+        return ""
+    return chat.title or chat.full_name or chat.username or ""
+
+
+def settings_text(sub: Subscriber, now: datetime) -> str:
+    """A summary of a subscriber's settings."""
+    zone = ZoneInfo(sub.timezone)
+    delivery = (
+        "each article as it is published"
+        if sub.mode == "instant"
+        else f"one daily digest at {sub.digest_hour:02d}:00"
+    )
+    topics = ", ".join(f"#{html.escape(t)}" for t in sub.topics) or "everything"
+    return (
+        "⚙️ <b>Your settings</b>\n"
+        f"Delivery: {delivery}\n"
+        f"Time zone: {html.escape(sub.timezone)} (now {now.astimezone(zone):%H:%M})\n"
+        f"Topics: {topics}"
+    )
+
+
+def settings_keyboard(sub: Subscriber) -> InlineKeyboardMarkup | None:
+    """The main settings buttons."""
+    instant = "✅ As published" if sub.mode == "instant" else "As published"
+    digest = "✅ Daily digest" if sub.mode == "digest" else "Daily digest"
+    return to_markup(
+        (
+            (Button(instant, "st:inst"), Button(digest, "st:hours")),
+            (Button("🌍 Time zone", "st:zones"), Button("🏷 Topics", "st:topics")),
+        )
+    )
+
+
+def hours_keyboard() -> InlineKeyboardMarkup | None:
+    """Digest hour choices."""
+    row = tuple(Button(f"{h:02d}:00", f"st:h:{h}") for h in DIGEST_HOURS)
+    return to_markup((row[:5], row[5:], (Button("« Back", "st:back"),)))
+
+
+def zones_keyboard() -> InlineKeyboardMarkup | None:
+    """Common time zones, two a row."""
+    buttons = [Button(z, f"st:z:{i}") for i, z in enumerate(COMMON_ZONES)]
+    rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+    return to_markup((*rows, (Button("« Back", "st:back"),)))
+
+
+def topics_keyboard(sub: Subscriber, tags: list[str]) -> InlineKeyboardMarkup | None:
+    """Topic toggles: the most used tags, plus the ones already followed."""
+    shown = list(dict.fromkeys([*sub.topics, *tags]))[:12]
+    # Tags longer than fits in callback data (64 bytes) can still be set by typing.
+    buttons = [
+        Button(("✅ #" if t in sub.topics else "#") + t, f"st:t:{t}")
+        for t in shown
+        if len(f"st:t:{t}".encode()) <= 64
+    ]
+    rows = tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
+    everything = "✅ Everything" if not sub.topics else "Everything"
+    return to_markup((*rows, (Button(everything, "st:tall"), Button("« Back", "st:back"))))
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: subscribe this chat (or resubscribe)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    services = get_services(context)
+    fresh = await services.subscriptions.subscribe(chat.id, chat.type, _chat_name(update))
+    if fresh:
+        await reply(update, WELCOME)
+    else:
+        await reply(update, "You are already subscribed. /settings changes what you get, "
+                    "/stop unsubscribes.")
+
+
+async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stop and /unsubscribe: no more deliveries, nothing left pending."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if await get_services(context).subscriptions.unsubscribe(chat.id):
+        await reply(update, "You are unsubscribed and will get no more articles. "
+                    "Send /start to come back any time.")
+    else:
+        await reply(update, "You are not subscribed. Send /start to subscribe.")
+
+
+async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/settings, with optional typed arguments."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    services = get_services(context)
+    sub = await services.subscriptions.get(chat.id)
+    if sub is None or sub.status != "active":
+        await reply(update, NOT_SUBSCRIBED)
+        return
+    args = context.args or []
+    if args:
+        error = await _apply_typed(chat.id, args, context)
+        if error:
+            await reply(update, f"{error}\n\n{SETTINGS_USAGE}")
+            return
+        sub = await services.subscriptions.get(chat.id) or sub
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            settings_text(sub, services.clock.now()),
+            parse_mode=ParseMode.HTML,
+            reply_markup=settings_keyboard(sub),
+        )
+
+
+async def _apply_typed(
+    chat_id: int, args: list[str], context: ContextTypes.DEFAULT_TYPE
+) -> str | None:
+    """Apply `/settings <what> <value>`; return an error message or None."""
+    subs = get_services(context).subscriptions
+    what, rest = args[0].lower(), " ".join(args[1:]).strip()
+    if what in ("instant", "published"):
+        await subs.set_instant(chat_id)
+    elif what == "digest":
+        if rest and not (rest.isdigit() and 0 <= int(rest) <= 23):
+            return f"The digest hour must be a whole hour from 0 to 23, not {html.escape(rest)!r}."
+        await subs.set_digest(chat_id, int(rest) if rest else None)
+    elif what in ("tz", "timezone", "zone"):
+        try:
+            await subs.set_timezone(chat_id, parse_zone(rest))
+        except TimeParseError as exc:
+            return html.escape(str(exc))
+    elif what in ("topics", "topic", "tags"):
+        tags = [] if rest.lower() in ("", "all", "everything") else rest.replace(",", " ").split()
+        try:
+            await subs.set_topics(chat_id, tags)
+        except ValueError as exc:
+            return html.escape(str(exc)).capitalize() + "."
+    else:
+        return f"I don't know the setting {html.escape(what)!r}."
+    return None
+
+
+async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Presses on the settings keyboard."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or chat is None or query.data is None:
+        return
+    services = get_services(context)
+    subs = services.subscriptions
+    sub = await subs.get(chat.id)
+    if sub is None or sub.status != "active":
+        await query.answer(NOT_SUBSCRIBED, show_alert=True)
+        return
+    parts = query.data.split(":", 2)
+    action, value = parts[1], parts[2] if len(parts) > 2 else ""
+    markup = settings_keyboard(sub)
+    note = ""
+    if action == "inst":
+        sub = await subs.set_instant(chat.id) or sub
+        note = "You'll get each article as it is published."
+    elif action == "hours":
+        markup = hours_keyboard()
+    elif action == "h" and value.isdigit() and 0 <= int(value) <= 23:
+        sub = await subs.set_digest(chat.id, int(value)) or sub
+        note = f"Daily digest at {int(value):02d}:00."
+    elif action == "zones":
+        markup = zones_keyboard()
+    elif action == "z" and value.isdigit() and int(value) < len(COMMON_ZONES):
+        sub = await subs.set_timezone(chat.id, ZoneInfo(COMMON_ZONES[int(value)])) or sub
+        note = f"Time zone: {sub.timezone}."
+    elif action == "topics":
+        markup = topics_keyboard(sub, await services.articles.popular_tags())
+    elif action == "t" and value:
+        sub = await subs.toggle_topic(chat.id, value) or sub
+        markup = topics_keyboard(sub, await services.articles.popular_tags())
+    elif action == "tall":
+        sub = await subs.set_topics(chat.id, []) or sub
+        note = "You'll get every topic."
+    elif action != "back":
+        await query.answer("This button has expired.")
+        return
+    if action in ("inst", "h", "z", "tall", "back"):
+        markup = settings_keyboard(sub)
+    await query.answer(note or None)
+    await edit_query_message(query, settings_text(sub, services.clock.now()), markup)
+
+
+async def chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot was blocked, removed, unblocked or re-added in a chat."""
+    change: ChatMemberUpdated | None = update.my_chat_member
+    if change is None:
+        return
+    subs = get_services(context).subscriptions
+    status = change.new_chat_member.status
+    if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
+        await subs.mark_unreachable(change.chat.id, "bot was blocked or removed from the chat")
+    elif status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
+        await subs.mark_reachable(change.chat.id)
+
+
+async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group became a supergroup: keep its subscription under the new id."""
+    message = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    await get_services(context).subscriptions.migrate(message.chat.id, message.migrate_to_chat_id)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Register subscription handlers."""
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler(["stop", "unsubscribe"], stop))
+    app.add_handler(CommandHandler("settings", settings))
+    app.add_handler(CallbackQueryHandler(settings_button, pattern=r"^st:"))
+    app.add_handler(ChatMemberHandler(chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))

@@ -1,0 +1,30 @@
+"""Thin scheduler callbacks: what the JobQueue runs periodically, each calling one service.
+
+All scheduled state lives in SQLite (outbox due times, scheduled articles, feeds), so these
+jobs are simply re-created at start-up; nothing is lost with PTB's in-memory JobQueue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.container import Services
+
+JobCallback = Callable[[Services], Awaitable[None]]
+
+
+async def report_progress(services: Services) -> None:
+    """Edit the publishing admins' progress messages."""
+    await services.broadcast.report_progress()
+
+
+async def wake_engine(services: Services) -> None:
+    """Nudge the sender so digests and retries are picked up on time."""
+    services.engine.wake()
+
+
+# (name, interval in seconds, callback)
+JOBS: list[tuple[str, float, JobCallback]] = [
+    ("progress", 3.0, report_progress),
+    ("outbox", 15.0, wake_engine),
+]

@@ -1,0 +1,112 @@
+"""Publishing an article to subscribers: fan-out into the outbox and progress reports."""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.services.delivery import DeliveryEngine
+from bot.services.notifier import Notifier, OutgoingMessage, SendError
+from bot.services.render import escape
+from bot.services.timeutil import next_digest_time
+from storage.articles import ArticleRepository
+from storage.deliveries import Broadcast, DeliveryRepository
+from storage.models import ArticleStats, DeliveryCounts
+
+log = logging.getLogger(__name__)
+
+
+def progress_text(title: str, counts: DeliveryCounts, digest_pending: int, done: bool) -> str:
+    """The admin's progress message for one article."""
+    head = "✅ Delivered" if done else "📤 Sending"
+    lines = [
+        f"{head} <b>{escape(title)}</b>",
+        f"Sent: {counts.sent} · Failed: {counts.failed} · Remaining: {counts.pending - digest_pending}",
+    ]
+    if digest_pending:
+        lines.append(f"Waiting for daily digests: {digest_pending}")
+    return "\n".join(lines)
+
+
+class BroadcastService:
+    """Queues published articles for every matching subscriber and reports progress."""
+
+    def __init__(
+        self,
+        articles: ArticleRepository,
+        deliveries: DeliveryRepository,
+        engine: DeliveryEngine,
+        notifier: Notifier,
+        clock: Clock,
+    ) -> None:
+        self.articles = articles
+        self.deliveries = deliveries
+        self.engine = engine
+        self.notifier = notifier
+        self.clock = clock
+        self._shown: dict[int, str] = {}
+
+    async def publish(self, article_id: int, admin_chat_id: int | None = None) -> int:
+        """Mark the article published and queue it; return how many deliveries were queued."""
+        now = self.clock.now()
+        await self.articles.set_status(article_id, "published", now, published_at=now)
+        await self.deliveries.start_broadcast(article_id, admin_chat_id, now)
+        return await self._fanout(article_id)
+
+    async def _fanout(self, article_id: int) -> int:
+        now = self.clock.now()
+        due = {
+            (zone, hour): next_digest_time(now, hour, ZoneInfo(zone))
+            for zone, hour in await self.deliveries.digest_slots()
+        }
+        added = await self.deliveries.fanout(article_id, now, due)
+        await self.deliveries.update_broadcast(article_id, fanout_done=True)
+        log.info("article %s queued for %s subscribers", article_id, added)
+        self.engine.wake()
+        return added
+
+    async def resume(self) -> None:
+        """Finish fan-outs a crash interrupted (the fan-out is idempotent)."""
+        for broadcast in await self.deliveries.open_broadcasts():
+            if not broadcast.fanout_done:
+                await self._fanout(broadcast.article_id)
+
+    async def report_progress(self) -> None:
+        """Send or edit each running broadcast's progress message; close finished ones."""
+        for broadcast in await self.deliveries.open_broadcasts():
+            try:
+                await self._report(broadcast)
+            except SendError as exc:
+                log.warning("progress report for article %s failed: %s", broadcast.article_id, exc)
+
+    async def _report(self, broadcast: Broadcast) -> None:
+        counts = await self.deliveries.counts(broadcast.article_id)
+        instant_pending = await self.deliveries.pending_instant(broadcast.article_id)
+        done = broadcast.fanout_done and instant_pending == 0
+        if done or broadcast.admin_chat_id is None:
+            await self.deliveries.update_broadcast(
+                broadcast.article_id, finished_at=self.clock.now() if done else None
+            )
+        if broadcast.admin_chat_id is None:
+            return
+        article = await self.articles.get(broadcast.article_id)
+        title = article.title if article else f"#{broadcast.article_id}"
+        text = progress_text(title, counts, counts.pending - instant_pending, done)
+        message = OutgoingMessage(chat_id=broadcast.admin_chat_id, text=text, disable_preview=True)
+        if self._shown.get(broadcast.article_id) == text:
+            return  # Telegram refuses an edit that changes nothing
+        self._shown[broadcast.article_id] = text
+        if done:
+            self._shown.pop(broadcast.article_id, None)
+        if broadcast.progress_message_id is None:
+            message_id = await self.notifier.send(message)
+            await self.deliveries.update_broadcast(
+                broadcast.article_id, progress_message_id=message_id
+            )
+        else:
+            await self.notifier.edit(message, broadcast.progress_message_id)
+
+    async def latest_stats(self, limit: int = 5) -> list[ArticleStats]:
+        """Delivery figures of the latest articles."""
+        return await self.deliveries.latest_stats(limit)

@@ -1,0 +1,216 @@
+"""The delivery engine: streams due outbox rows to Telegram, paced and crash-safe.
+
+Each outbox row is marked sent in its own commit right after Telegram accepts the message,
+so a crash (even `kill -9`) can only repeat messages that were in flight at that instant:
+at most one per sender worker. Everything else resumes from SQLite exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.services.compose import ArticleComposer
+from bot.services.notifier import (
+    ChatMigrated,
+    ChatUnavailable,
+    Notifier,
+    OutgoingMessage,
+    PermanentError,
+    RetryLater,
+    SendError,
+    TransientError,
+)
+from bot.services.pacing import ChatGate
+from bot.services.render import render_digest_parts
+from bot.services.subscriptions import SubscriptionService
+from storage.articles import ArticleRepository
+from storage.deliveries import DeliveryRepository, DigestBatch
+from storage.models import Delivery
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+MAX_BACKOFF = 300.0
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """Tunables of the sender."""
+
+    workers: int = 1
+    batch_size: int = 200
+    poll_interval: float = 1.0
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try after `attempts` failures: 2, 4, 8 ... seconds, capped."""
+    return timedelta(seconds=min(MAX_BACKOFF, 2.0 ** max(1, attempts)))
+
+
+class DeliveryEngine:
+    """Sends due deliveries with a few workers, each with one message in flight."""
+
+    def __init__(
+        self,
+        deliveries: DeliveryRepository,
+        articles: ArticleRepository,
+        subscriptions: SubscriptionService,
+        composer: ArticleComposer,
+        notifier: Notifier,
+        clock: Clock,
+        options: EngineOptions | None = None,
+    ) -> None:
+        self.deliveries = deliveries
+        self.articles = articles
+        self.subscriptions = subscriptions
+        self.composer = composer
+        self.notifier = notifier
+        self.clock = clock
+        self.options = options or EngineOptions()
+        self.gate = ChatGate()
+        self._wake = asyncio.Event()
+        self._claimed: set[int] = set()
+        self._queue: asyncio.Queue[Delivery] = asyncio.Queue(maxsize=self.options.workers * 4)
+        self._tasks: list[asyncio.Task[None]] = []
+        self.sent = 0
+        self.failed = 0
+
+    def wake(self) -> None:
+        """Look for due deliveries now (something was just queued)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        """Start the scheduler loop and the sender workers."""
+        if self._tasks:
+            return
+        self._tasks = [asyncio.create_task(self._loop(), name="delivery-loop")]
+        self._tasks += [
+            asyncio.create_task(self._worker(), name=f"delivery-worker-{i}")
+            for i in range(self.options.workers)
+        ]
+
+    async def stop(self) -> None:
+        """Stop sending; unsent rows stay pending in SQLite for the next start."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                found = await self.run_once()
+            except Exception:
+                log.exception("delivery loop failed; retrying shortly")
+                found = 0
+            if found:
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.options.poll_interval)
+            except TimeoutError:
+                pass
+
+    async def run_once(self) -> int:
+        """Queue what is due now; return how many deliveries were handed to workers."""
+        now = self.clock.now()
+        handled = 0
+        for batch in await self.deliveries.due_digests(now, 50):
+            await self.send_digest(batch)
+            handled += 1
+        rows = await self.deliveries.due_instant(now, self.options.batch_size, self._claimed)
+        for row in rows:
+            self._claimed.add(row.id)
+            await self._queue.put(row)
+        if rows:
+            await self._queue.join()
+        return handled + len(rows)
+
+    async def _worker(self) -> None:
+        while True:
+            delivery = await self._queue.get()
+            try:
+                await self.deliver(delivery)
+            except Exception:
+                log.exception("delivery %s failed unexpectedly", delivery.id)
+            finally:
+                self._claimed.discard(delivery.id)
+                self._queue.task_done()
+
+    async def deliver(self, delivery: Delivery) -> None:
+        """Send one article to one chat and record the outcome."""
+        message = await self.composer.compose(delivery.article_id, delivery.chat_id)
+        if message is None:
+            await self.deliveries.mark_failed(delivery.id, "article withdrawn", self.clock.now())
+            return
+        wait = self.gate.delay(delivery.chat_id)
+        if wait:
+            await asyncio.sleep(wait)
+        try:
+            message_id = await self._send(message)
+        except SendError as exc:
+            await self._record_failure(delivery, exc)
+            return
+        self.gate.sent(message.chat_id)
+        await self.deliveries.mark_sent(delivery.id, message_id, self.clock.now())
+        self.sent += 1
+
+    async def _send(self, message: OutgoingMessage) -> int:
+        try:
+            return await self.notifier.send(message, broadcast=True)
+        except ChatMigrated as exc:
+            await self.subscriptions.migrate(message.chat_id, exc.new_chat_id)
+            moved = replace(message, chat_id=exc.new_chat_id)
+            return await self.notifier.send(moved, broadcast=True)
+
+    async def _record_failure(self, delivery: Delivery, exc: SendError) -> None:
+        now = self.clock.now()
+        reason = str(exc) or type(exc).__name__
+        if isinstance(exc, ChatUnavailable):
+            log.info("chat %s unreachable (%s): marked inactive", delivery.chat_id, reason)
+            await self.deliveries.mark_failed(delivery.id, reason, now)
+            await self.subscriptions.mark_unreachable(delivery.chat_id, reason)
+            self.failed += 1
+        elif isinstance(exc, RetryLater):
+            due = now + timedelta(seconds=exc.retry_after)
+            await self.deliveries.retry_later(delivery.id, due, reason, count_attempt=False)
+        elif isinstance(exc, TransientError) and delivery.attempts + 1 < MAX_ATTEMPTS:
+            due = now + backoff(delivery.attempts + 1)
+            log.warning("delivery %s: %s; retrying at %s", delivery.id, reason, due)
+            await self.deliveries.retry_later(delivery.id, due, reason)
+        else:
+            level = logging.ERROR if isinstance(exc, PermanentError) else logging.WARNING
+            log.log(level, "delivery %s to %s failed: %s", delivery.id, delivery.chat_id, reason)
+            await self.deliveries.mark_failed(delivery.id, reason, now)
+            self.failed += 1
+
+    async def send_digest(self, batch: DigestBatch) -> None:
+        """Send one chat's digest, split at article boundaries, and record each part."""
+        now = self.clock.now()
+        by_article = {d.article_id: d for d in batch.deliveries}
+        live = [a for a in await self.articles.get_many(list(by_article)) if a.status != "withdrawn"]
+        for gone in set(by_article) - {a.id for a in live}:
+            await self.deliveries.mark_failed(by_article[gone].id, "article withdrawn", now)
+        if not live:
+            return
+        subscriber = await self.subscriptions.get(batch.chat_id)
+        tz = ZoneInfo(subscriber.timezone) if subscriber else ZoneInfo("UTC")
+        label = now.astimezone(tz).strftime("%-d %b %Y")
+        for text, article_ids in render_digest_parts(live, tz=tz, date_label=label):
+            message = OutgoingMessage(chat_id=batch.chat_id, text=text, disable_preview=True)
+            try:
+                message_id = await self._send(message)
+            except SendError as exc:
+                for article_id in article_ids:
+                    await self._record_failure(by_article[article_id], exc)
+                if isinstance(exc, ChatUnavailable):
+                    return
+                continue
+            for article_id in article_ids:
+                await self.deliveries.mark_sent(by_article[article_id].id, message_id, now)
+                self.sent += 1

@@ -1,0 +1,306 @@
+"""Fetch web pages and feeds without letting a URL reach private networks."""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import ipaddress
+import re
+import socket
+from dataclasses import dataclass
+
+import httpx
+from charset_normalizer import from_bytes
+
+USER_AGENT = "newsbot/0.1 (+https://github.com/)"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/xml",
+    "text/xml",
+    "application/rdf+xml",
+    "application/feed+xml",
+    # Many small publishers serve their feed as text/html or text/plain.
+    "text/html",
+    "text/plain",
+)
+_REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+# Only the start of the document is searched for a declared charset, as browsers do.
+_SNIFF_BYTES = 4096
+_DETECT_BYTES = 200_000
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.\-]+)["']""")
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+class FetchError(Exception):
+    """A fetch failed; str() is a short explanation that can be shown to the user."""
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """A downloaded document; `truncated` is True when the body was cut at the size cap."""
+
+    url: str
+    status: int
+    content_type: str
+    body: bytes
+    text: str
+    truncated: bool = False
+
+
+def make_client(timeout: float = 10.0) -> httpx.AsyncClient:
+    """Return an HTTP client suited to fetch_page (redirects are followed by fetch_page)."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=False,
+        headers={"User-Agent": USER_AGENT},
+    )
+
+
+async def fetch_page(
+    url: str,
+    *,
+    client: httpx.AsyncClient,
+    allow_private: bool = False,
+    max_bytes: int = 2_000_000,
+    max_redirects: int = 3,
+    accept: tuple[str, ...] = HTML_TYPES,
+    cut_oversize: bool = True,
+    what: str = "a web page",
+    total_timeout: float = 30.0,
+) -> FetchedPage:
+    """Download url, checking every redirect hop, the content type and the size.
+
+    Bodies over max_bytes are cut at the cap when cut_oversize is true (an HTML page
+    still parses, and the article is near the top); otherwise FetchError is raised.
+    total_timeout bounds the whole download, since the client's timeouts apply per
+    read and a server dripping bytes could otherwise hold the fetch open for ever.
+    Addresses are checked before each request; a DNS answer that changes between the
+    check and httpx's own lookup (DNS rebinding) is not caught.
+    """
+    policy = _Policy(allow_private, max_bytes, max_redirects, accept, cut_oversize, what)
+    try:
+        async with asyncio.timeout(total_timeout):
+            response, body, truncated = await _download(url, client, policy)
+    except TimeoutError as exc:
+        raise FetchError("The site took too long to answer.") from exc
+    except httpx.HTTPError as exc:
+        raise FetchError(_describe_http_error(exc)) from exc
+    except httpx.InvalidURL as exc:
+        raise FetchError("The site redirected to an invalid web address.") from exc
+    return FetchedPage(
+        url=str(response.url),
+        status=response.status_code,
+        content_type=_media_type(response),
+        body=body,
+        text=decode_body(body, response.charset_encoding),
+        truncated=truncated,
+    )
+
+
+async def fetch_feed_bytes(
+    url: str,
+    *,
+    client: httpx.AsyncClient,
+    allow_private: bool = False,
+    max_bytes: int = 5_000_000,
+) -> FetchedPage:
+    """Download an RSS/Atom feed; an oversized feed is an error because cut XML is broken."""
+    return await fetch_page(
+        url,
+        client=client,
+        allow_private=allow_private,
+        max_bytes=max_bytes,
+        accept=FEED_TYPES,
+        cut_oversize=False,
+        what="a feed",
+    )
+
+
+async def check_url(url: str, *, allow_private: bool = False) -> httpx.URL:
+    """Validate scheme and host and, unless allow_private, refuse non-public addresses."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise FetchError("That is not a valid web address.") from exc
+    if parsed.scheme not in {"http", "https"}:
+        raise FetchError("Only http:// and https:// links can be fetched.")
+    if not parsed.host:
+        raise FetchError("That is not a valid web address.")
+    if not allow_private:
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        for address in await _resolve(parsed.host, port):
+            if not _is_public(address):
+                raise FetchError(
+                    "That address points to a private network; only public sites can be fetched."
+                )
+    return parsed
+
+
+@dataclass(frozen=True)
+class _Policy:
+    allow_private: bool
+    max_bytes: int
+    max_redirects: int
+    accept: tuple[str, ...]
+    cut_oversize: bool
+    what: str
+
+    def too_large(self) -> FetchError:
+        noun = "feed" if self.what == "a feed" else "page"
+        return FetchError(f"The {noun} is larger than {self.max_bytes / 1_000_000:g} MB.")
+
+
+async def _download(
+    url: str, client: httpx.AsyncClient, policy: _Policy
+) -> tuple[httpx.Response, bytes, bool]:
+    """Follow redirects by hand so that every hop goes through check_url."""
+    current = await check_url(url, allow_private=policy.allow_private)
+    for _hop in range(policy.max_redirects + 1):
+        request = client.build_request("GET", current)
+        # Never let the client follow redirects itself: each hop must pass check_url.
+        response = await client.send(request, stream=True, follow_redirects=False)
+        try:
+            location = response.headers.get("location")
+            if response.status_code in _REDIRECT_CODES and location:
+                target = str(current.join(location))
+                current = await check_url(target, allow_private=policy.allow_private)
+                continue
+            _check_response(response, policy)
+            body, truncated = await _read_capped(response, policy)
+            return response, body, truncated
+        finally:
+            await response.aclose()
+    raise FetchError(f"The link redirects too many times (more than {policy.max_redirects}).")
+
+
+def _check_response(response: httpx.Response, policy: _Policy) -> None:
+    """Reject error statuses, unwanted content types and announced oversize bodies."""
+    # 3xx here means a redirect without a Location header; 204 has no body to use.
+    if not 200 <= response.status_code < 300 or response.status_code == 204:
+        raise FetchError(f"The server answered {response.status_code}.")
+    media_type = _media_type(response)
+    if media_type not in policy.accept:
+        raise FetchError(f"That link is not {policy.what} ({media_type or 'unknown type'}).")
+    length = str(response.headers.get("content-length", ""))
+    if not policy.cut_oversize and length.isdigit() and int(length) > policy.max_bytes:
+        raise policy.too_large()
+
+
+async def _read_capped(response: httpx.Response, policy: _Policy) -> tuple[bytes, bool]:
+    """Read the decompressed body, stopping at max_bytes so huge or bomb-like bodies stay cheap."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > policy.max_bytes:
+            if not policy.cut_oversize:
+                raise policy.too_large()
+            return b"".join(chunks)[: policy.max_bytes], True
+    return b"".join(chunks), False
+
+
+async def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Return every address host resolves to (an IP literal resolves to itself)."""
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError("The site's address could not be found.") from exc
+    addresses = []
+    for info in infos:
+        # Strip an IPv6 zone id ("fe80::1%eth0"), which ip_address() rejects.
+        text = str(info[4][0]).split("%", 1)[0]
+        addresses.append(ipaddress.ip_address(text))
+    if not addresses:
+        raise FetchError("The site's address could not be found.")
+    return addresses
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True for globally routable unicast addresses only."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return not (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_reserved
+        or address.is_multicast
+        or address.is_unspecified
+        # is_global also excludes ranges such as 100.64.0.0/10 (carrier-grade NAT).
+        or not address.is_global
+    )
+
+
+def decode_body(body: bytes, declared: str | None = None) -> str:
+    """Decode bytes: BOM, declared charset, meta/XML declaration, then UTF-8, then detection."""
+    for candidate in (_bom_charset(body), declared, _sniff_charset(body)):
+        codec = _codec(candidate)
+        if codec is not None:
+            return body.decode(codec, errors="replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(body[:_DETECT_BYTES]).best()
+    codec = _codec(best.encoding if best is not None else None)
+    return body.decode(codec or "utf-8", errors="replace")
+
+
+def _bom_charset(body: bytes) -> str | None:
+    """Return the encoding named by a byte-order mark, which overrides any declaration."""
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return name
+    return None
+
+
+def _sniff_charset(body: bytes) -> str | None:
+    """Find a <meta charset> / http-equiv declaration or an XML encoding."""
+    head = body[:_SNIFF_BYTES]
+    match = _XML_ENCODING.match(head) or _META_CHARSET.search(head)
+    return match.group(1).decode("ascii") if match else None
+
+
+def _codec(name: str | None) -> str | None:
+    """Return a Python codec name for a charset label, or None if unknown."""
+    if not name:
+        return None
+    label = name.strip().lower()
+    # Browsers treat these labels as their supersets; so should we.
+    label = {"iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252"}.get(label, label)
+    try:
+        return str(codecs.lookup(label).name)
+    except LookupError:
+        return None
+
+
+def _media_type(response: httpx.Response) -> str:
+    """Return the lower-cased media type without parameters."""
+    header = str(response.headers.get("content-type", ""))
+    return header.split(";", 1)[0].strip().lower()
+
+
+def _describe_http_error(exc: httpx.HTTPError) -> str:
+    """Map an httpx exception to a user-facing sentence."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "The site took too long to answer."
+    if isinstance(exc, httpx.ConnectError):
+        return "Could not connect to the site."
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return "That is not a valid web address."
+    if isinstance(exc, httpx.DecodingError):
+        return "The site sent a response that could not be decoded."
+    return "The site could not be fetched."

@@ -1,0 +1,79 @@
+"""What services need from a messenger, without any Telegram types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: either callback data (<= 64 bytes) or a URL."""
+
+    text: str
+    callback_data: str | None = None
+    url: str | None = None
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """An HTML message to one chat."""
+
+    chat_id: int
+    text: str
+    keyboard: Keyboard = ()
+    link_preview_url: str | None = None  # shown as the preview when set
+    disable_preview: bool = False
+    reply_to: int | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class SendError(Exception):
+    """A message could not be sent; subclasses say what to do about it."""
+
+
+class ChatUnavailable(SendError):
+    """The chat blocked the bot, is deleted, or cannot be found: stop sending to it."""
+
+
+class ChatMigrated(SendError):
+    """A group became a supergroup with a new id."""
+
+    def __init__(self, new_chat_id: int) -> None:
+        super().__init__(f"chat migrated to {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
+class RetryLater(SendError):
+    """Telegram asked us to slow down (429)."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"flood control: retry after {retry_after:g} s")
+        self.retry_after = retry_after
+
+
+class TransientError(SendError):
+    """Network trouble or a server error: worth another try."""
+
+
+class PermanentError(SendError):
+    """Telegram refused the request itself (400): retrying will not help."""
+
+
+class Notifier(Protocol):
+    """Sends, edits and deletes messages."""
+
+    async def send(self, message: OutgoingMessage, *, broadcast: bool = False) -> int:
+        """Send a message and return its message id."""
+        ...
+
+    async def edit(self, message: OutgoingMessage, message_id: int) -> None:
+        """Replace a sent message's text and keyboard."""
+        ...
+
+    async def delete(self, chat_id: int, message_id: int) -> None:
+        """Delete a sent message."""
+        ...

@@ -1,0 +1,243 @@
+"""Render articles and digests as Telegram HTML that always parses and always fits.
+
+Everything that comes from outside (titles, bodies, authors, URLs, tags) is cleaned of control
+characters and lone surrogates, shortened as plain text and only then escaped, so an entity is
+never cut in half.  Lengths are counted in UTF-16 code units, the unit Telegram's limits use.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from storage.models import Article
+
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+SUMMARY_CAP = 900  # keeps the usual message under ~1000 visible characters
+ELLIPSIS = "…"
+
+_TITLE_MIN = 64  # the summary is shortened down to this before the title gives way
+_SUMMARY_MIN = 256
+_AUTHOR_CAP = 128
+_TAG_CAP = 32
+_TAGS_LINE_CAP = 256
+_DIGEST_TITLE_CAP = 256
+_LABEL_CAP = 64
+_URL_CAP = 2048  # longer links are more likely junk than a real article address
+_UNTITLED = "(untitled)"
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# C0 controls other than \t and \n, DEL, and lone surrogates (they cannot be sent as UTF-8).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"\s+")
+_NOT_HASHTAG = re.compile(r"\W+")
+_SAFE_SCHEMES = ("http://", "https://", "tg://")
+# Characters that belong to the previous one: cutting before them would mangle a grapheme.
+_JOINERS = frozenset("\u200c\u200d\ufe0e\ufe0f")
+
+
+def telegram_len(plain: str) -> int:
+    """Length of plain text in UTF-16 code units, as Telegram counts it."""
+    return len(plain.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def visible_len(html_text: str) -> int:
+    """Visible length of HTML produced by this module: tags dropped, entities decoded."""
+    return telegram_len(html.unescape(_TAG.sub("", html_text)))
+
+
+def clean(text: str) -> str:
+    """Drop control characters (except tab and newline) and lone surrogates."""
+    return _UNSAFE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def escape(text: str) -> str:
+    """Turn plain text into safe Telegram HTML text."""
+    return html.escape(clean(text), quote=False)
+
+
+def _is_attached(char: str) -> bool:
+    """Whether a character is a combining mark, joiner or emoji modifier."""
+    return (
+        char in _JOINERS
+        or "\U0001f3fb" <= char <= "\U0001f3ff"
+        or unicodedata.category(char) in {"Mn", "Mc", "Me"}
+    )
+
+
+def _fit_index(text: str, budget: int) -> int:
+    """Largest code-point index whose prefix fits in budget UTF-16 units."""
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > budget:
+            return index
+    return len(text)
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut plain text at a word boundary to at most limit UTF-16 units, ending with "…"."""
+    if telegram_len(text) <= limit:
+        return text
+    if limit < 1:
+        return ""
+    cut = _fit_index(text, limit - 1)
+    # Step back so that combining marks and joiners stay with their base character.
+    while cut > 0 and (_is_attached(text[cut]) or text[cut - 1] == "\u200d"):
+        cut -= 1
+    if not text[cut].isspace():
+        space = max(text.rfind(" ", 0, cut), text.rfind("\n", 0, cut))
+        if space > cut // 2:  # only when it does not throw away most of the text
+            cut = space
+    return text[:cut].rstrip() + ELLIPSIS
+
+
+def button_title(title: str, limit: int = 48) -> str:
+    """A one-line shortened title for an inline keyboard button."""
+    line = _SPACES.sub(" ", clean(title)).strip()
+    return truncate(line or _UNTITLED, limit)
+
+
+def _one_line(text: str | None) -> str:
+    """Clean text and collapse all whitespace to single spaces."""
+    return _SPACES.sub(" ", clean(text or "")).strip()
+
+
+def _safe_url(url: str | None) -> str | None:
+    """The URL if it is a plausible link Telegram accepts, else None."""
+    candidate = clean(url or "").strip()
+    if not candidate or len(candidate) > _URL_CAP or _SPACES.search(candidate):
+        return None
+    lowered = candidate.lower()
+    # A bare scheme ("https://") is not a link Telegram would accept.
+    if any(lowered.startswith(scheme) and len(lowered) > len(scheme) for scheme in _SAFE_SCHEMES):
+        return candidate
+    return None
+
+
+def _hashtags(tags: Sequence[str]) -> str:
+    """Tags as "#word" hashtags, as many as fit on one short line."""
+    words: list[str] = []
+    used = 0
+    for tag in tags:
+        word = _NOT_HASHTAG.sub("_", unicodedata.normalize("NFC", clean(tag))).strip("_")
+        word = word[:_TAG_CAP]
+        if not word or f"#{word}" in words:
+            continue
+        if used + telegram_len(word) + 2 > _TAGS_LINE_CAP:
+            break
+        words.append(f"#{word}")
+        used += telegram_len(word) + 2
+    return " ".join(words)
+
+
+def _date_text(moment: datetime, tz: ZoneInfo) -> str:
+    """A date like "30 Nov 2026" in the given zone, independent of the locale."""
+    try:
+        local = moment.astimezone(tz)
+    except (OverflowError, ValueError):  # year 1 or 9999 pushed out of range: show no date
+        return ""
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
+
+
+def _footer(article: Article, tz: ZoneInfo, now: datetime | None) -> list[str]:
+    """HTML lines after the summary: byline, link and hashtags."""
+    lines: list[str] = []
+    author = truncate(_one_line(article.author), _AUTHOR_CAP)
+    moment = article.published_at or now or article.created_at
+    byline = " · ".join(
+        part for part in (author and f"By {author}", _date_text(moment, tz)) if part
+    )
+    lines.append(f"<i>{escape(byline)}</i>")
+    url = _safe_url(article.url)
+    if url:
+        lines.append(f'<a href="{html.escape(url, quote=True)}">Read the full article</a>')
+    tags = _hashtags(article.tags)
+    if tags:
+        lines.append(escape(tags))
+    return lines
+
+
+def _summary_text(article: Article) -> str:
+    """The summary, or the start of the body when there is no summary."""
+    summary = clean(article.summary).strip()
+    if summary:
+        return summary
+    return truncate(clean(article.body).strip(), SUMMARY_CAP)
+
+
+def render_article(article: Article, *, tz: ZoneInfo, now: datetime | None = None) -> str:
+    """One article as a Telegram HTML message of at most MESSAGE_LIMIT visible units.
+
+    The date shown is published_at; for an unpublished article it is now (the moment it is
+    being sent) when given, else created_at.
+    """
+    footer = "\n".join(_footer(article, tz, now))
+    title = _one_line(article.title) or _UNTITLED
+    summary = _summary_text(article)
+    # Room for title and summary: the footer and the two blank lines come first.
+    room = MESSAGE_LIMIT - visible_len(footer) - 4
+    summary_room = max(min(_SUMMARY_MIN, telegram_len(summary)), room - telegram_len(title))
+    summary = truncate(summary, min(SUMMARY_CAP, summary_room, room - _TITLE_MIN))
+    title = truncate(title, room - telegram_len(summary))
+    parts = [f"<b>{escape(title)}</b>"]
+    if summary:
+        parts.append(escape(summary))
+    parts.append(footer)
+    return "\n\n".join(parts)
+
+
+def _digest_block(number: int, article: Article, room: int) -> str:
+    """One numbered digest entry that fits in room visible units."""
+    prefix = f"{number}. "
+    title = _one_line(article.title) or _UNTITLED
+    title = truncate(title, min(_DIGEST_TITLE_CAP, room - len(prefix)))
+    summary_room = room - len(prefix) - telegram_len(title) - 1
+    summary = truncate(_summary_text(article), min(SUMMARY_CAP, summary_room))
+    heading = escape(title)
+    url = _safe_url(article.url)
+    if url:
+        heading = f'<a href="{html.escape(url, quote=True)}">{heading}</a>'
+    block = f"{prefix}<b>{heading}</b>"
+    return f"{block}\n{escape(summary)}" if summary else block
+
+
+def render_digest(articles: Sequence[Article], *, tz: ZoneInfo, date_label: str) -> list[str]:
+    """A daily digest split into messages of at most MESSAGE_LIMIT visible units."""
+    return [text for text, _ in render_digest_parts(articles, tz=tz, date_label=date_label)]
+
+
+def render_digest_parts(
+    articles: Sequence[Article], *, tz: ZoneInfo, date_label: str
+) -> list[tuple[str, list[int]]]:
+    """The digest's messages, each with the ids of the articles it lists.
+
+    Messages break only between articles; continuation messages start with "(continued)".
+    tz is accepted for symmetry with render_article; entries carry no dates.
+    """
+    if not articles:
+        return []
+    label = escape(truncate(_one_line(date_label), _LABEL_CAP))
+    suffix = f" · {label}" if label else ""
+    headers = (f"<b>Your daily digest</b>{suffix}", f"(continued){suffix}")
+    # Every entry must fit under either header on a message of its own.
+    room = MESSAGE_LIMIT - max(visible_len(header) for header in headers) - 2
+    messages: list[tuple[str, list[int]]] = []
+    current, used, ids = headers[0], visible_len(headers[0]), []
+    for number, article in enumerate(articles, start=1):
+        block = _digest_block(number, article, room)
+        size = visible_len(block) + 2
+        if used + size > MESSAGE_LIMIT:
+            messages.append((current, ids))
+            current, used, ids = headers[1], visible_len(headers[1]), []
+        current += "\n\n" + block
+        used += size
+        ids.append(article.id)
+    messages.append((current, ids))
+    return messages

@@ -1,0 +1,115 @@
+"""Subscribing, unsubscribing and delivery settings of a chat."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.services.timeutil import next_digest_time
+from storage.deliveries import DeliveryRepository
+from storage.models import Subscriber
+from storage.subscribers import SubscriberRepository
+
+MAX_TOPICS = 20
+
+
+class SubscriptionService:
+    """Everything a reader can change about their subscription."""
+
+    def __init__(
+        self,
+        subscribers: SubscriberRepository,
+        deliveries: DeliveryRepository,
+        clock: Clock,
+        default_tz: ZoneInfo,
+    ) -> None:
+        self.subscribers = subscribers
+        self.deliveries = deliveries
+        self.clock = clock
+        self.default_tz = default_tz
+
+    async def get(self, chat_id: int) -> Subscriber | None:
+        """The chat's subscription, if it ever subscribed."""
+        return await self.subscribers.get(chat_id)
+
+    async def subscribe(self, chat_id: int, chat_type: str, name: str) -> bool:
+        """Subscribe or resubscribe; True when the chat was not subscribed before."""
+        return await self.subscribers.subscribe(
+            chat_id, chat_type, name, self.default_tz.key, self.clock.now()
+        )
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        """Stop deliveries and cancel anything pending; False when not subscribed."""
+        current = await self.subscribers.get(chat_id)
+        if current is None or current.status == "unsubscribed":
+            return False
+        await self.subscribers.set_status(chat_id, "unsubscribed", None, self.clock.now())
+        await self.deliveries.cancel_chat(chat_id)
+        return True
+
+    async def mark_unreachable(self, chat_id: int, reason: str) -> None:
+        """The chat blocked the bot or is gone: skip it from now on."""
+        now = self.clock.now()
+        current = await self.subscribers.get(chat_id)
+        if current is not None and current.status == "active":
+            await self.subscribers.set_status(chat_id, "inactive", reason, now)
+        await self.deliveries.fail_chat(chat_id, reason, now)
+
+    async def mark_reachable(self, chat_id: int) -> None:
+        """The chat unblocked the bot: deliver to it again if it had been subscribed."""
+        current = await self.subscribers.get(chat_id)
+        if current is not None and current.status == "inactive":
+            await self.subscribers.set_status(chat_id, "active", None, self.clock.now())
+
+    async def migrate(self, old_id: int, new_id: int) -> None:
+        """Keep a group's subscription when it becomes a supergroup."""
+        await self.subscribers.migrate_chat(old_id, new_id, self.clock.now())
+
+    async def set_instant(self, chat_id: int) -> Subscriber | None:
+        """Deliver each article as it is published."""
+        await self.subscribers.set_schedule(chat_id, mode="instant", now=self.clock.now())
+        await self.deliveries.reschedule_chat(chat_id, "instant", self.clock.now())
+        return await self.subscribers.get(chat_id)
+
+    async def set_digest(
+        self, chat_id: int, hour: int | None = None, timezone: ZoneInfo | None = None
+    ) -> Subscriber | None:
+        """Deliver one daily digest at `hour` local time (keeps the current hour/zone if None)."""
+        if hour is not None and not 0 <= hour <= 23:
+            raise ValueError("hour must be 0-23")
+        now = self.clock.now()
+        await self.subscribers.set_schedule(
+            chat_id, mode="digest", hour=hour, timezone=timezone.key if timezone else None, now=now
+        )
+        return await self._reschedule_digest(chat_id)
+
+    async def set_timezone(self, chat_id: int, timezone: ZoneInfo) -> Subscriber | None:
+        """Change the chat's time zone; a pending digest moves with it."""
+        await self.subscribers.set_schedule(chat_id, timezone=timezone.key, now=self.clock.now())
+        return await self._reschedule_digest(chat_id)
+
+    async def _reschedule_digest(self, chat_id: int) -> Subscriber | None:
+        current = await self.subscribers.get(chat_id)
+        if current is not None and current.mode == "digest":
+            due = next_digest_time(self.clock.now(), current.digest_hour, ZoneInfo(current.timezone))
+            await self.deliveries.reschedule_chat(chat_id, "digest", due)
+        return current
+
+    async def set_topics(self, chat_id: int, tags: Sequence[str]) -> Subscriber | None:
+        """Follow only these tags (none means everything)."""
+        clean = list(dict.fromkeys(t.strip().lstrip("#").lower() for t in tags if t.strip()))
+        if len(clean) > MAX_TOPICS:
+            raise ValueError(f"at most {MAX_TOPICS} topics")
+        await self.subscribers.set_topics(chat_id, clean)
+        return await self.subscribers.get(chat_id)
+
+    async def toggle_topic(self, chat_id: int, tag: str) -> Subscriber | None:
+        """Follow a tag, or stop following it."""
+        current = await self.subscribers.topics(chat_id)
+        updated = [t for t in current if t != tag] if tag in current else [*current, tag]
+        return await self.set_topics(chat_id, updated)
+
+    async def counts(self) -> dict[str, int]:
+        """Subscribers per status."""
+        return await self.subscribers.count_by_status()

@@ -1,0 +1,175 @@
+"""The Telegram side of the services' Notifier, and the rate limiter PTB sends through."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import BaseRateLimiter
+
+from bot.services import notifier as n
+from bot.services.pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+# Endpoints that put a message in a chat count against Telegram's message budget.
+PACED_ENDPOINTS = frozenset(
+    {
+        "sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument",
+        "sendPhoto", "copyMessage", "forwardMessage", "editMessageCaption",
+    }
+)
+UNREACHABLE = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid",
+               "have no rights to send", "not enough rights", "group chat was deleted")
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """RetryAfter.retry_after as seconds, whichever type PTB is configured to return."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def to_markup(keyboard: n.Keyboard) -> InlineKeyboardMarkup | None:
+    """Our Button rows as Telegram's inline keyboard."""
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.text, callback_data=b.callback_data, url=b.url) for b in row]
+            for row in keyboard
+        ]
+    )
+
+
+def link_preview(message: n.OutgoingMessage) -> LinkPreviewOptions:
+    """Telegram's preview options for a message."""
+    if message.disable_preview or not message.link_preview_url:
+        return LinkPreviewOptions(is_disabled=message.disable_preview)
+    return LinkPreviewOptions(url=message.link_preview_url, prefer_large_media=True)
+
+
+def translate(exc: Exception) -> n.SendError:
+    """Telegram's errors as the services' SendError kinds."""
+    text = str(exc)
+    if isinstance(exc, RetryAfter):
+        return n.RetryLater(retry_seconds(exc))
+    if isinstance(exc, ChatMigrated):
+        return n.ChatMigrated(int(exc.new_chat_id))
+    if isinstance(exc, Forbidden):
+        return n.ChatUnavailable(text)
+    if isinstance(exc, BadRequest):
+        if any(marker in text.lower() for marker in UNREACHABLE):
+            return n.ChatUnavailable(text)
+        return n.PermanentError(text)
+    if isinstance(exc, TimedOut | NetworkError):
+        return n.TransientError(text or type(exc).__name__)
+    return n.TransientError(f"{type(exc).__name__}: {text}")
+
+
+class TelegramNotifier:
+    """Implements the services' Notifier with a PTB Bot."""
+
+    def __init__(self, bot: Bot, *, paid_broadcast: bool = False) -> None:
+        self.bot = bot
+        self.paid_broadcast = paid_broadcast
+
+    async def send(self, message: n.OutgoingMessage, *, broadcast: bool = False) -> int:
+        """Send an HTML message; broadcast messages yield to people waiting for answers."""
+        extra: dict[str, Any] = {}
+        if broadcast:
+            extra["rate_limit_args"] = {"broadcast": True}
+            if self.paid_broadcast:
+                extra["allow_paid_broadcast"] = True
+        if message.reply_to:
+            extra["reply_parameters"] = ReplyParameters(
+                message.reply_to, allow_sending_without_reply=True
+            )
+        try:
+            sent = await self.bot.send_message(
+                chat_id=message.chat_id,
+                text=message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=to_markup(message.keyboard),
+                link_preview_options=link_preview(message),
+                **extra,
+            )
+        except Exception as exc:  # noqa: BLE001 - every failure is classified for the caller
+            raise translate(exc) from exc
+        return sent.message_id
+
+    async def edit(self, message: n.OutgoingMessage, message_id: int) -> None:
+        """Replace a message's text and buttons."""
+        try:
+            await self.bot.edit_message_text(
+                chat_id=message.chat_id,
+                message_id=message_id,
+                text=message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=to_markup(message.keyboard),
+                link_preview_options=link_preview(message),
+            )
+        except Exception as exc:  # noqa: BLE001
+            raise translate(exc) from exc
+
+    async def delete(self, chat_id: int, message_id: int) -> None:
+        """Delete a message (Telegram allows it for 48 hours)."""
+        try:
+            await self.bot.delete_message(chat_id=chat_id, message_id=message_id)
+        except Exception as exc:  # noqa: BLE001
+            raise translate(exc) from exc
+
+
+class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
+    """PTB rate limiter over our Pacer: waits out 429s for everyone, then retries."""
+
+    def __init__(self, pacer: Pacer, max_retries: int = 3) -> None:
+        self.pacer = pacer
+        self.max_retries = max_retries
+
+    async def initialize(self) -> None:
+        """Start handing out slots."""
+        self.pacer.start()
+
+    async def shutdown(self) -> None:
+        """Stop handing out slots."""
+        await self.pacer.stop()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Pace message-sending calls; pass everything else straight through."""
+        if endpoint not in PACED_ENDPOINTS:
+            return await callback(*args, **kwargs)
+        interactive = not (rate_limit_args or {}).get("broadcast", False)
+        attempt = 0
+        while True:
+            await self.pacer.acquire(interactive=interactive)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                wait = retry_seconds(exc)
+                log.warning("429 from Telegram on %s: every sender waits %.1f s", endpoint, wait)
+                self.pacer.pause(wait)
+                attempt += 1
+                if attempt > self.max_retries:
+                    raise

@@ -1,0 +1,182 @@
+"""One long-lived aiosqlite connection, forward-only migrations and a transaction helper."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import Any
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+BUSY_TIMEOUT_MS = 5000
+
+
+class StorageError(Exception):
+    """The database cannot be opened or migrated; the message says why."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A numbered SQL script from storage/migrations."""
+
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations() -> list[Migration]:
+    """Return the packaged migrations in version order, checking the numbering has no gaps."""
+    found: list[Migration] = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), match[2], entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise StorageError(f"migration numbering has a gap before {migration.version:04d}")
+    return found
+
+
+class Database:
+    """The application's single SQLite connection; all writes go through `transaction()`."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        # One connection is shared by every coroutine: writers take turns so that one
+        # coroutine's statements never land inside another's open transaction.
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
+        """Open (creating if needed) the database with WAL, foreign keys and a busy timeout."""
+        target = str(path)
+        if target != ":memory:":
+            parent = Path(target).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise StorageError(f"DATABASE_PATH folder does not exist: {parent}")
+        try:
+            conn = await aiosqlite.connect(target, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StorageError(f"DATABASE_PATH cannot be opened ({target}): {exc}") from None
+        db = cls(conn, target)
+        try:
+            await db._configure()
+            if migrate:
+                await db.migrate()
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def _configure(self) -> None:
+        self.conn.row_factory = aiosqlite.Row
+        try:
+            await self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await self.conn.execute("PRAGMA journal_mode = WAL")
+            await self.conn.execute("PRAGMA synchronous = NORMAL")
+            await self.conn.execute("PRAGMA foreign_keys = ON")
+            # A write probe: an unwritable file or folder fails here, at start-up.
+            await self.conn.execute("CREATE TABLE IF NOT EXISTS _probe (x INTEGER)")
+            await self.conn.execute("DROP TABLE _probe")
+        except sqlite3.Error as exc:
+            raise StorageError(f"DATABASE_PATH is not writable ({self.path}): {exc}") from None
+
+    async def close(self) -> None:
+        """Close the connection."""
+        await self.conn.close()
+
+    async def schema_version(self) -> int:
+        """The number of the last applied migration."""
+        async with self.conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self, migrations: list[Migration] | None = None) -> list[int]:
+        """Apply pending migrations, each in its own transaction; return the versions applied."""
+        todo = load_migrations() if migrations is None else migrations
+        current = await self.schema_version()
+        if todo and current > todo[-1].version:
+            raise StorageError(
+                f"database is at schema {current}, newer than this code ({todo[-1].version})"
+            )
+        applied: list[int] = []
+        for migration in todo:
+            if migration.version <= current:
+                continue
+            await self._apply(migration)
+            applied.append(migration.version)
+            log.info("applied migration %04d_%s", migration.version, migration.name)
+        return applied
+
+    async def _apply(self, migration: Migration) -> None:
+        script = (
+            "BEGIN IMMEDIATE;\n"
+            f"{migration.sql}\n;\n"
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);\n"
+            f"INSERT INTO schema_migrations VALUES ({migration.version}, "
+            f"'{migration.name}', {int(time.time())});\n"
+            f"PRAGMA user_version = {migration.version};\n"
+            "COMMIT;"
+        )
+        try:
+            await self.conn.executescript(script)
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                await self.conn.execute("ROLLBACK")
+            raise StorageError(
+                f"migration {migration.version:04d}_{migration.name} failed: {exc}"
+            ) from None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run several statements atomically (BEGIN IMMEDIATE ... COMMIT, rollback on error)."""
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> tuple[int, int | None]:
+        """Run one write statement on its own; return (rowcount, lastrowid)."""
+        async with self._write_lock, self.conn.execute(sql, params) as cur:
+            return cur.rowcount, cur.lastrowid
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one write statement for many rows in a single transaction."""
+        async with self.transaction() as conn:
+            await conn.executemany(sql, rows)
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        """Run a query and return every row."""
+        async with self.conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        """Run a query and return its first row, if any."""
+        async with self.conn.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def backup(self, target: str | Path) -> None:
+        """Write a consistent copy of the live database with SQLite's online backup."""
+        dest = await aiosqlite.connect(str(target))
+        try:
+            await self.conn.backup(dest)
+        finally:
+            await dest.close()

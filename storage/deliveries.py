@@ -1,0 +1,286 @@
+"""Delivery outbox repository: one row per (article, chat), streamed in small batches."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import Database
+from storage.models import ArticleStats, Delivery, DeliveryCounts, from_ts, to_ts
+
+FANOUT_CHUNK = 20_000
+_MIN_ID, _MAX_ID = -(2**63), 2**63 - 1
+
+
+@dataclass(frozen=True)
+class DigestBatch:
+    """Every digest delivery owed to one chat at once."""
+
+    chat_id: int
+    deliveries: tuple[Delivery, ...]
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    """The progress record of one article's delivery."""
+
+    article_id: int
+    admin_chat_id: int | None
+    progress_message_id: int | None
+    fanout_done: bool
+
+
+def _fanout_sql(slot_count: int) -> str:
+    # Digest subscribers are due at their next local digest hour; the (zone, hour) pairs are
+    # few, so their due times are computed in Python and joined in as a VALUES table.
+    values = ", ".join("(?, ?, ?)" for _ in range(slot_count))
+    return (
+        f"WITH slot (zone, hour, due) AS (VALUES {values})"
+        " INSERT OR IGNORE INTO deliveries (article_id, chat_id, kind, due_at)"
+        " SELECT ?, s.chat_id, s.mode,"
+        " CASE s.mode WHEN 'instant' THEN ? ELSE coalesce(slot.due, ?) END"
+        " FROM subscribers s LEFT JOIN slot"
+        " ON slot.zone = s.timezone AND slot.hour = s.digest_hour"
+        " WHERE s.status = 'active' AND s.chat_id > ? AND s.chat_id <= ?"
+        " AND (NOT EXISTS (SELECT 1 FROM subscriber_topics t WHERE t.chat_id = s.chat_id)"
+        " OR EXISTS (SELECT 1 FROM subscriber_topics t JOIN article_tags a ON a.tag = t.tag"
+        " WHERE t.chat_id = s.chat_id AND a.article_id = ?))"
+    )
+
+
+class DeliveryRepository:
+    """Plain SQL over deliveries, article_messages and broadcasts."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def digest_slots(self) -> list[tuple[str, int]]:
+        """Distinct (time zone, hour) pairs of active digest subscribers."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT timezone, digest_hour FROM subscribers"
+            " WHERE status = 'active' AND mode = 'digest'"
+        )
+        return [(r["timezone"], r["digest_hour"]) for r in rows]
+
+    async def fanout(
+        self, article_id: int, now: datetime, digest_due: Mapping[tuple[str, int], datetime]
+    ) -> int:
+        """Queue the article for every matching active subscriber; idempotent; return rows added."""
+        slots = list(digest_due.items()) or [(("", -1), now)]
+        slot_params: list[object] = []
+        for (zone, hour), due in slots:
+            slot_params += [zone, hour, to_ts(due)]
+        sql = _fanout_sql(len(slots))
+        now_ts = to_ts(now)
+        added, low = 0, _MIN_ID
+        while True:
+            # Chunks keep each write transaction short, so readers' commands are not held up.
+            row = await self.db.fetchone(
+                "SELECT chat_id FROM subscribers WHERE status = 'active' AND chat_id > ?"
+                " ORDER BY chat_id LIMIT 1 OFFSET ?",
+                (low, FANOUT_CHUNK - 1),
+            )
+            high = row["chat_id"] if row else _MAX_ID
+            params = [*slot_params, article_id, now_ts, now_ts, low, high, article_id]
+            count, _ = await self.db.execute(sql, params)
+            added += max(count, 0)
+            if row is None:
+                return added
+            low = high
+
+    async def due_instant(self, now: datetime, limit: int, skip: set[int]) -> list[Delivery]:
+        """Pending per-article deliveries whose time has come, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT id, article_id, chat_id, kind, attempts FROM deliveries"
+            " WHERE status = 'pending' AND kind = 'instant' AND due_at <= ?"
+            " ORDER BY due_at, id LIMIT ?",
+            (to_ts(now), limit + len(skip)),
+        )
+        found = [Delivery(r["id"], r["article_id"], r["chat_id"], r["kind"], r["attempts"])
+                 for r in rows if r["id"] not in skip]
+        return found[:limit]
+
+    async def due_digests(self, now: datetime, limit: int) -> list[DigestBatch]:
+        """Chats whose digest is due, each with every digest delivery it is owed."""
+        chats = await self.db.fetchall(
+            "SELECT DISTINCT chat_id FROM deliveries"
+            " WHERE status = 'pending' AND kind = 'digest' AND due_at <= ? LIMIT ?",
+            (to_ts(now), limit),
+        )
+        batches = []
+        for chat in chats:
+            rows = await self.db.fetchall(
+                "SELECT id, article_id, chat_id, kind, attempts FROM deliveries"
+                " WHERE chat_id = ? AND status = 'pending' AND kind = 'digest' AND due_at <= ?"
+                " ORDER BY article_id",
+                (chat["chat_id"], to_ts(now)),
+            )
+            items = tuple(Delivery(r["id"], r["article_id"], r["chat_id"], r["kind"],
+                                   r["attempts"]) for r in rows)
+            batches.append(DigestBatch(chat["chat_id"], items))
+        return batches
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest pending delivery falls due."""
+        row = await self.db.fetchone(
+            "SELECT min(due_at) AS due FROM deliveries WHERE status = 'pending'"
+        )
+        return from_ts(row["due"]) if row else None
+
+    async def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
+        """Record a delivery Telegram accepted (a trigger records the article message)."""
+        await self.db.execute(
+            "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?,"
+            " attempts = attempts + 1, last_error = NULL WHERE id = ?",
+            (message_id, to_ts(now), delivery_id),
+        )
+
+    async def mark_failed(self, delivery_id: int, reason: str, now: datetime) -> None:
+        """Give up on a delivery, keeping the reason."""
+        await self.db.execute(
+            "UPDATE deliveries SET status = 'failed', last_error = ?, sent_at = ?,"
+            " attempts = attempts + 1 WHERE id = ?",
+            (reason[:500], to_ts(now), delivery_id),
+        )
+
+    async def retry_later(
+        self, delivery_id: int, due: datetime, reason: str, *, count_attempt: bool = True
+    ) -> None:
+        """Put a delivery back in the queue for a later try."""
+        await self.db.execute(
+            "UPDATE deliveries SET due_at = ?, last_error = ?, attempts = attempts + ?"
+            " WHERE id = ? AND status = 'pending'",
+            (to_ts(due), reason[:500], int(count_attempt), delivery_id),
+        )
+
+    async def fail_chat(self, chat_id: int, reason: str, now: datetime) -> int:
+        """Fail every pending delivery of a chat that can no longer be reached."""
+        count, _ = await self.db.execute(
+            "UPDATE deliveries SET status = 'failed', last_error = ?, sent_at = ?"
+            " WHERE chat_id = ? AND status = 'pending'",
+            (reason, to_ts(now), chat_id),
+        )
+        return count
+
+    async def cancel_chat(self, chat_id: int) -> int:
+        """Cancel a chat's pending deliveries (the reader unsubscribed)."""
+        count, _ = await self.db.execute(
+            "UPDATE deliveries SET status = 'cancelled', last_error = 'unsubscribed'"
+            " WHERE chat_id = ? AND status = 'pending'",
+            (chat_id,),
+        )
+        return count
+
+    async def cancel_article(self, article_id: int) -> int:
+        """Cancel an article's pending deliveries (it was withdrawn)."""
+        count, _ = await self.db.execute(
+            "UPDATE deliveries SET status = 'cancelled', last_error = 'withdrawn'"
+            " WHERE article_id = ? AND status = 'pending'",
+            (article_id,),
+        )
+        return count
+
+    async def reschedule_chat(self, chat_id: int, kind: str, due: datetime) -> None:
+        """Move a chat's pending deliveries to a new kind and due time (settings changed)."""
+        await self.db.execute(
+            "UPDATE deliveries SET kind = ?, due_at = ? WHERE chat_id = ? AND status = 'pending'",
+            (kind, to_ts(due), chat_id),
+        )
+
+    async def counts(self, article_id: int | None = None) -> DeliveryCounts:
+        """Deliveries per status, overall or for one article."""
+        where, params = ("WHERE article_id = ?", (article_id,)) if article_id else ("", ())
+        rows = await self.db.fetchall(
+            f"SELECT status, count(*) AS n FROM deliveries {where} GROUP BY status", params
+        )
+        found = {r["status"]: r["n"] for r in rows}
+        return DeliveryCounts(
+            pending=found.get("pending", 0), sent=found.get("sent", 0),
+            failed=found.get("failed", 0), cancelled=found.get("cancelled", 0),
+        )
+
+    async def pending_instant(self, article_id: int) -> int:
+        """Per-article deliveries of an article still waiting to be sent."""
+        row = await self.db.fetchone(
+            "SELECT count(*) AS n FROM deliveries"
+            " WHERE article_id = ? AND status = 'pending' AND kind = 'instant'",
+            (article_id,),
+        )
+        return int(row["n"]) if row else 0
+
+    async def latest_stats(self, limit: int = 5) -> list[ArticleStats]:
+        """Delivery figures for the latest published articles."""
+        rows = await self.db.fetchall(
+            "SELECT id, title, published_at FROM articles WHERE status IN ('published', 'withdrawn')"
+            " AND source != 'import' ORDER BY published_at DESC, id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            ArticleStats(r["id"], r["title"], from_ts(r["published_at"]),
+                         await self.counts(r["id"]))
+            for r in rows
+        ]
+
+    async def start_broadcast(self, article_id: int, admin_chat_id: int | None,
+                              now: datetime) -> None:
+        """Open the progress record of an article's delivery."""
+        await self.db.execute(
+            "INSERT OR IGNORE INTO broadcasts (article_id, admin_chat_id, started_at)"
+            " VALUES (?, ?, ?)",
+            (article_id, admin_chat_id, to_ts(now)),
+        )
+
+    async def update_broadcast(
+        self, article_id: int, *, progress_message_id: int | None = None,
+        fanout_done: bool | None = None, finished_at: datetime | None = None,
+    ) -> None:
+        """Record progress of a broadcast."""
+        await self.db.execute(
+            "UPDATE broadcasts SET progress_message_id = coalesce(?, progress_message_id),"
+            " fanout_done = coalesce(?, fanout_done), finished_at = coalesce(?, finished_at)"
+            " WHERE article_id = ?",
+            (
+                progress_message_id,
+                None if fanout_done is None else int(fanout_done),
+                to_ts(finished_at) if finished_at else None,
+                article_id,
+            ),
+        )
+
+    async def open_broadcasts(self) -> list[Broadcast]:
+        """Broadcasts not yet reported finished."""
+        rows = await self.db.fetchall(
+            "SELECT article_id, admin_chat_id, progress_message_id, fanout_done"
+            " FROM broadcasts WHERE finished_at IS NULL ORDER BY article_id"
+        )
+        return [Broadcast(r["article_id"], r["admin_chat_id"], r["progress_message_id"],
+                          bool(r["fanout_done"])) for r in rows]
+
+    async def article_for_message(self, chat_id: int, message_id: int) -> list[int]:
+        """Articles shown in one bot message (one, or several for a digest)."""
+        rows = await self.db.fetchall(
+            "SELECT article_id FROM article_messages WHERE chat_id = ? AND message_id = ?"
+            " ORDER BY article_id",
+            (chat_id, message_id),
+        )
+        return [r["article_id"] for r in rows]
+
+    async def record_message(self, chat_id: int, message_id: int, article_id: int,
+                             kind: str, now: datetime) -> None:
+        """Remember an article message sent outside the outbox (on request, previews)."""
+        await self.db.execute(
+            "INSERT OR IGNORE INTO article_messages (chat_id, message_id, article_id, kind,"
+            " sent_at) VALUES (?, ?, ?, ?, ?)",
+            (chat_id, message_id, article_id, kind, to_ts(now)),
+        )
+
+    async def messages_of_article(self, article_id: int) -> list[tuple[int, int, str, datetime]]:
+        """(chat_id, message_id, kind, sent_at) of every message showing an article."""
+        rows = await self.db.fetchall(
+            "SELECT chat_id, message_id, kind, sent_at FROM article_messages"
+            " WHERE article_id = ? AND kind != 'preview' ORDER BY sent_at",
+            (article_id,),
+        )
+        return [(r["chat_id"], r["message_id"], r["kind"], from_ts(r["sent_at"]))  # type: ignore[misc]
+                for r in rows]

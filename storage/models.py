@@ -1,0 +1,144 @@
+"""Frozen dataclasses returned by the repositories. Times are timezone-aware UTC datetimes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+def to_ts(moment: datetime) -> int:
+    """Store an aware datetime as Unix seconds."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to storage")
+    return int(moment.timestamp())
+
+
+def from_ts(value: int | None) -> datetime | None:
+    """Read Unix seconds back as an aware UTC datetime."""
+    return None if value is None else datetime.fromtimestamp(value, tz=UTC)
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """A chat that receives articles."""
+
+    chat_id: int
+    chat_type: str
+    name: str
+    status: str  # active | inactive | unsubscribed
+    inactive_reason: str | None
+    mode: str  # instant | digest
+    digest_hour: int
+    timezone: str
+    topics: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        """Whether deliveries go to this chat."""
+        return self.status == "active"
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    """An article before it is stored."""
+
+    title: str
+    body: str
+    summary: str
+    url: str | None = None
+    author: str | None = None
+    image_url: str | None = None
+    tags: tuple[str, ...] = ()
+    source: str = "admin"  # admin | feed | import
+    external_id: str | None = None
+    link_preview: bool = True
+    created_by: int | None = None
+    published_at: datetime | None = None  # original date, for imports
+
+
+@dataclass(frozen=True)
+class Article:
+    """A stored article."""
+
+    id: int
+    title: str
+    body: str
+    summary: str
+    url: str | None
+    author: str | None
+    image_url: str | None
+    source: str
+    status: str  # draft | scheduled | published | withdrawn | archived
+    link_preview: bool
+    created_by: int | None
+    created_at: datetime
+    scheduled_at: datetime | None
+    published_at: datetime | None
+    external_id: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One pending outbox row: an article owed to a chat."""
+
+    id: int
+    article_id: int
+    chat_id: int
+    kind: str  # instant | digest
+    attempts: int
+
+
+@dataclass(frozen=True)
+class DeliveryCounts:
+    """Outbox totals, overall or for one article."""
+
+    pending: int = 0
+    sent: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+    @property
+    def remaining(self) -> int:
+        """Deliveries not yet finished."""
+        return self.pending
+
+
+@dataclass(frozen=True)
+class ArticleStats:
+    """Delivery figures for one article, for /stats."""
+
+    article_id: int
+    title: str
+    published_at: datetime | None
+    counts: DeliveryCounts = field(default_factory=DeliveryCounts)
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A reader's comment on an article."""
+
+    id: int
+    article_id: int
+    chat_id: int
+    message_id: int
+    user_id: int
+    user_name: str
+    text: str
+    status: str  # visible | pending | hidden
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Feed:
+    """An RSS/Atom feed polled for new entries."""
+
+    id: int
+    url: str
+    mode: str  # auto | review
+    title: str
+    added_by: int | None
+    last_polled_at: datetime | None
+    last_error: str | None
+    consecutive_failures: int
+    failure_reported: bool

@@ -1,0 +1,128 @@
+"""Subscriber repository: chats that receive articles, their schedule and topics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import Database
+from storage.models import Subscriber, to_ts
+
+_COLUMNS = "chat_id, chat_type, name, status, inactive_reason, mode, digest_hour, timezone"
+
+
+def _row_to_subscriber(row: aiosqlite.Row, topics: Sequence[str]) -> Subscriber:
+    return Subscriber(
+        chat_id=row["chat_id"],
+        chat_type=row["chat_type"],
+        name=row["name"],
+        status=row["status"],
+        inactive_reason=row["inactive_reason"],
+        mode=row["mode"],
+        digest_hour=row["digest_hour"],
+        timezone=row["timezone"],
+        topics=tuple(topics),
+    )
+
+
+class SubscriberRepository:
+    """Plain SQL over the subscribers and subscriber_topics tables."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, chat_id: int) -> Subscriber | None:
+        """Return one subscriber with its topics, or None."""
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM subscribers WHERE chat_id = ?", (chat_id,)
+        )
+        if row is None:
+            return None
+        return _row_to_subscriber(row, await self.topics(chat_id))
+
+    async def topics(self, chat_id: int) -> list[str]:
+        """The tags a chat follows, alphabetically."""
+        rows = await self.db.fetchall(
+            "SELECT tag FROM subscriber_topics WHERE chat_id = ? ORDER BY tag", (chat_id,)
+        )
+        return [r["tag"] for r in rows]
+
+    async def subscribe(
+        self, chat_id: int, chat_type: str, name: str, timezone: str, now: datetime
+    ) -> bool:
+        """Create or reactivate a subscription; return True when the chat was not active."""
+        ts = to_ts(now)
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT status FROM subscribers WHERE chat_id = ?", (chat_id,)
+            ) as cur:
+                row = await cur.fetchone()
+            await conn.execute(
+                "INSERT INTO subscribers (chat_id, chat_type, name, timezone, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (chat_id) DO UPDATE SET status = 'active', inactive_reason = NULL,"
+                " chat_type = excluded.chat_type, name = excluded.name,"
+                " updated_at = excluded.updated_at",
+                (chat_id, chat_type, name, timezone, ts, ts),
+            )
+        return row is None or row["status"] != "active"
+
+    async def set_status(
+        self, chat_id: int, status: str, reason: str | None, now: datetime
+    ) -> bool:
+        """Change a chat's status (active, inactive, unsubscribed); False if unknown chat."""
+        count, _ = await self.db.execute(
+            "UPDATE subscribers SET status = ?, inactive_reason = ?, updated_at = ?"
+            " WHERE chat_id = ?",
+            (status, reason, to_ts(now), chat_id),
+        )
+        return count > 0
+
+    async def set_schedule(
+        self, chat_id: int, *, mode: str | None = None, hour: int | None = None,
+        timezone: str | None = None, now: datetime,
+    ) -> None:
+        """Update delivery mode, digest hour and/or time zone."""
+        await self.db.execute(
+            "UPDATE subscribers SET mode = coalesce(?, mode), digest_hour = coalesce(?, digest_hour),"
+            " timezone = coalesce(?, timezone), updated_at = ? WHERE chat_id = ?",
+            (mode, hour, timezone, to_ts(now), chat_id),
+        )
+
+    async def set_topics(self, chat_id: int, tags: Sequence[str]) -> None:
+        """Replace the tags a chat follows (empty means everything)."""
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM subscriber_topics WHERE chat_id = ?", (chat_id,))
+            await conn.executemany(
+                "INSERT OR IGNORE INTO subscriber_topics (chat_id, tag) VALUES (?, ?)",
+                [(chat_id, tag) for tag in tags],
+            )
+
+    async def migrate_chat(self, old_id: int, new_id: int, now: datetime) -> None:
+        """Move a group's subscription and pending deliveries to its new supergroup id."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE OR IGNORE subscribers SET chat_id = ?, chat_type = 'supergroup',"
+                " updated_at = ? WHERE chat_id = ?",
+                (new_id, to_ts(now), old_id),
+            )
+            await conn.execute(
+                "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
+                (new_id, old_id),
+            )
+
+    async def count_by_status(self) -> dict[str, int]:
+        """Number of chats per status."""
+        rows = await self.db.fetchall("SELECT status, count(*) AS n FROM subscribers GROUP BY status")
+        return {r["status"]: r["n"] for r in rows}
+
+    async def insert_many(self, rows: Sequence[tuple[int, str, str, str, int, str]], now: datetime) -> None:
+        """Bulk-create active subscribers: (chat_id, chat_type, name, mode, hour, timezone)."""
+        ts = to_ts(now)
+        await self.db.executemany(
+            "INSERT OR IGNORE INTO subscribers (chat_id, chat_type, name, mode, digest_hour,"
+            " timezone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*row, ts, ts) for row in rows],
+        )

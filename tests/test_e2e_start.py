@@ -1,0 +1,40 @@
+"""End to end: the bot polls the fake Bot API exactly as `newsbot run` does."""
+
+from __future__ import annotations
+
+from tests.conftest import ADMIN_ID, READER_ID, BotFactory
+from tests.fakes.botapi import FakeBotAPI
+
+
+async def test_start_subscribes_and_welcomes(fake: FakeBotAPI, start_bot: BotFactory) -> None:
+    bot = await start_bot()
+    fake.send_text(READER_ID, "/start")
+    welcome = await fake.wait_for_message(READER_ID)
+    assert "Welcome" in welcome.text
+    assert "/settings" in welcome.text
+    sub = await bot.services.subscriptions.get(READER_ID)
+    assert sub is not None and sub.status == "active" and sub.mode == "instant"
+    fake.assert_no_errors()
+
+
+async def test_help_lists_commands_and_admin_extras(fake: FakeBotAPI, start_bot: BotFactory) -> None:
+    await start_bot()
+    fake.send_text(READER_ID, "/help")
+    reader_help = await fake.wait_for_message(READER_ID)
+    fake.send_text(ADMIN_ID, "/help")
+    admin_help = await fake.wait_for_message(ADMIN_ID)
+    assert "/settings" in reader_help.text and "/publish" not in reader_help.text
+    assert "/publish" in admin_help.text and "/stats" in admin_help.text
+
+
+async def test_unknown_command_gets_a_hint(fake: FakeBotAPI, start_bot: BotFactory) -> None:
+    await start_bot()
+    fake.send_text(READER_ID, "/frobnicate <now>")
+    answer = await fake.wait_for_message(READER_ID)
+    assert "/frobnicate" in answer.text and "/help" in answer.text
+
+
+async def test_commands_menu_is_set(fake: FakeBotAPI, start_bot: BotFactory) -> None:
+    await start_bot()
+    commands = [r for r in fake.requests if r.method.lower() == "setmycommands"]
+    assert commands, "setMyCommands was not called"
