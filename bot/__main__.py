@@ -9,23 +9,29 @@ from collections.abc import Sequence
 
 from bot.cli import COMMANDS, CliError
 from bot.config import ConfigError
-from bot.logging_setup import setup_logging
 from storage.db import StorageError
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one subcommand per module in bot.cli."""
     parser = argparse.ArgumentParser(
-        prog="newsbot", description="A Telegram bot through which a news publisher reaches its readers."
+        prog="newsbot",
+        description="A Telegram bot through which a news publisher reaches its readers.",
     )
-    parser.add_argument("--db", metavar="PATH", help="SQLite database (default: DATABASE_PATH or newsbot.db)")
+    parser.add_argument(
+        "--db", metavar="PATH", help="SQLite database (default: DATABASE_PATH or newsbot.db)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
         child = sub.add_parser(command.name, help=command.help, description=command.help)
         if command.uses_db:
             # SUPPRESS keeps a global `--db` from being overwritten by the subcommand's default.
-            child.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                               help="SQLite database (default: DATABASE_PATH or newsbot.db)")
+            child.add_argument(
+                "--db",
+                metavar="PATH",
+                default=argparse.SUPPRESS,
+                help="SQLite database (default: DATABASE_PATH or newsbot.db)",
+            )
         command.configure(child)
         child.set_defaults(handler=command.run)
     return parser

@@ -7,7 +7,7 @@ import logging
 import secrets
 import signal
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, cast
 from urllib.parse import urlparse
@@ -27,7 +27,6 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 
-
 @dataclass
 class RunOptions:
     """Overrides used by tests and benchmarks; defaults are production's."""
@@ -38,7 +37,9 @@ class RunOptions:
     job_interval_scale: float = 1.0
 
 
-def _job(callback: jobs.JobCallback) -> Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+def _job(
+    callback: jobs.JobCallback,
+) -> Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
     async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             await callback(cast(Services, context.application.bot_data["services"]))
@@ -50,17 +51,18 @@ def _job(callback: jobs.JobCallback) -> Callable[[ContextTypes.DEFAULT_TYPE], Aw
 
 async def _stamp(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update):
-        context.application.bot_data.setdefault("started", {})[update.update_id] = (
-            time.monotonic()
-        )
+        context.application.bot_data.setdefault("started", {})[update.update_id] = time.monotonic()
 
 
 async def _log_latency(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update):
         started = context.application.bot_data.get("started", {}).pop(update.update_id, None)
         if started is not None:
-            log.info("update %s handled in %.0f ms", update.update_id,
-                     (time.monotonic() - started) * 1000)
+            log.info(
+                "update %s handled in %.0f ms",
+                update.update_id,
+                (time.monotonic() - started) * 1000,
+            )
 
 
 def build_app(settings: Settings, db: Database, options: RunOptions | None = None) -> Application:  # type: ignore[type-arg]
@@ -74,6 +76,9 @@ def build_app(settings: Settings, db: Database, options: RunOptions | None = Non
         .base_file_url(settings.file_url)
         .rate_limiter(PacedRateLimiter(pacer))
         .concurrent_updates(True)
+        # Two connections for getUpdates: PTB's shutdown clean-up call must not wait for the
+        # long poll it is cancelling.
+        .get_updates_connection_pool_size(2)
         .build()
     )
     notifier = TelegramNotifier(app.bot, paid_broadcast=settings.paid_broadcast)
@@ -98,8 +103,13 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
         raise RuntimeError("python-telegram-bot[job-queue] is required")
     for name, seconds, callback in jobs.JOBS:
         interval = max(0.05, seconds * opts.job_interval_scale)
-        queue.run_repeating(_job(callback), interval=interval, first=interval / 2, name=name,
-                            job_kwargs={"max_instances": 1, "coalesce": True})
+        queue.run_repeating(
+            _job(callback),
+            interval=interval,
+            first=interval / 2,
+            name=name,
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )
     log.info("newsbot started as @%s", app.bot.username)
 
 

@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.broadcast import BroadcastService
+from bot.services.comments import CommentService, ModerationSettings
 from bot.services.compose import ArticleComposer, KeyboardProvider
+from bot.services.corrections import CorrectionService
 from bot.services.delivery import DeliveryEngine, EngineOptions
+from bot.services.feeds import FeedService
+from bot.services.keyboards import ReaderKeyboards
 from bot.services.notifier import Notifier
+from bot.services.publishing import PublishingService
+from bot.services.related import RelatedService
 from bot.services.subscriptions import SubscriptionService
 from storage.articles import ArticleRepository
+from storage.comments import CommentRepository
 from storage.db import Database
 from storage.deliveries import DeliveryRepository
+from storage.feeds import FeedRepository
+from storage.models import Article
+from storage.related import RelatedRepository
 from storage.subscribers import SubscriberRepository
+
+
+# Called after an article is stored or changed (publish, import, edit), e.g. to refresh
+# related-article suggestions. Features append theirs in build_services.
+ArticleHook = Callable[[Article], Awaitable[None]]
 
 
 @dataclass
@@ -31,10 +48,43 @@ class Services:
     composer: ArticleComposer
     engine: DeliveryEngine
     broadcast: BroadcastService
+    article_hooks: list[ArticleHook] = field(default_factory=list)
+    # Engagement (issue 5): related articles and comments; always set by build_services.
+    related: RelatedService | None = None
+    comments: CommentService | None = None
+
+    async def article_changed(self, article: Article) -> None:
+        """Run every ArticleHook for an article that was stored or changed."""
+        for hook in self.article_hooks:
+            await hook(article)
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether this Telegram user may use admin commands."""
         return user_id is not None and user_id in self.settings.admin_ids
+
+    # Publishing (issue 4): built on first use from the services above.
+    @cached_property
+    def publishing(self) -> PublishingService:
+        """Drafts, previews, publishing now or on schedule."""
+        return PublishingService(
+            self.articles, self.deliveries, self.broadcast, self.composer, self.notifier,
+            self.clock, self.settings.timezone, self.article_changed,
+        )
+
+    @cached_property
+    def corrections(self) -> CorrectionService:
+        """/unpublish and /edit of articles already sent."""
+        return CorrectionService(
+            self.articles, self.deliveries, self.composer, self.notifier, self.clock,
+            self.article_changed,
+        )
+
+    @cached_property
+    def feeds(self) -> FeedService:
+        """RSS/Atom feeds."""
+        return FeedService(
+            FeedRepository(self.db), self.publishing, self.notifier, self.clock, self.settings
+        )
 
 
 def build_services(
@@ -52,13 +102,23 @@ def build_services(
     subscriptions = SubscriptionService(
         SubscriberRepository(db), deliveries, clock, settings.timezone
     )
+    related = RelatedService(RelatedRepository(db), clock)
+    moderation = ModerationSettings(
+        settings.admin_ids, settings.comments_moderation, settings.timezone
+    )
+    comments = CommentService(
+        CommentRepository(db), articles, deliveries, notifier, clock, moderation
+    )
+    keyboards = keyboards or ReaderKeyboards(related, comments)
     composer = ArticleComposer(articles, settings.timezone, keyboards)
     engine = DeliveryEngine(
         deliveries, articles, subscriptions, composer, notifier, clock, engine_options
     )
     broadcast = BroadcastService(articles, deliveries, engine, notifier, clock)
-    return Services(
+    services = Services(
         settings=settings, db=db, clock=clock, notifier=notifier, articles=articles,
         deliveries=deliveries, subscriptions=subscriptions, composer=composer, engine=engine,
-        broadcast=broadcast,
+        broadcast=broadcast, related=related, comments=comments,
     )
+    services.article_hooks.append(related.article_changed)
+    return services

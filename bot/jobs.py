@@ -23,8 +23,20 @@ async def wake_engine(services: Services) -> None:
     services.engine.wake()
 
 
+async def publish_scheduled(services: Services) -> None:
+    """Publish scheduled articles whose time has come."""
+    await services.publishing.publish_due()
+
+
+async def poll_feeds(services: Services) -> None:
+    """Poll the RSS/Atom feeds that are due (each feed keeps its own interval)."""
+    await services.feeds.poll_due()
+
+
 # (name, interval in seconds, callback)
 JOBS: list[tuple[str, float, JobCallback]] = [
     ("progress", 3.0, report_progress),
     ("outbox", 15.0, wake_engine),
+    ("scheduled", 20.0, publish_scheduled),
+    ("feeds", 20.0, poll_feeds),
 ]

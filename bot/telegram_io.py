@@ -3,36 +3,54 @@
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
 from telegram import (
-    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     ReplyParameters,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import BaseRateLimiter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.ext import BaseRateLimiter, ExtBot
 
 from bot.services import notifier as n
 from bot.services.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
+# Opt in to PTB 22's timedelta durations (RetryAfter.retry_after); without it PTB warns on
+# every 429 it parses. Set before any request is made; an explicit setting wins.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 # Endpoints that put a message in a chat count against Telegram's message budget.
 PACED_ENDPOINTS = frozenset(
     {
-        "sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument",
-        "sendPhoto", "copyMessage", "forwardMessage", "editMessageCaption",
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "sendDocument",
+        "sendPhoto",
+        "copyMessage",
+        "forwardMessage",
+        "editMessageCaption",
+        "deleteMessage",
     }
 )
-UNREACHABLE = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid",
-               "have no rights to send", "not enough rights", "group chat was deleted")
+UNREACHABLE = (
+    "chat not found",
+    "user is deactivated",
+    "bot was kicked",
+    "peer_id_invalid",
+    "have no rights to send",
+    "not enough rights",
+    "group chat was deleted",
+)
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -64,26 +82,26 @@ def link_preview(message: n.OutgoingMessage) -> LinkPreviewOptions:
 
 def translate(exc: Exception) -> n.SendError:
     """Telegram's errors as the services' SendError kinds."""
-    text = str(exc)
+    text = str(exc) or type(exc).__name__
     if isinstance(exc, RetryAfter):
         return n.RetryLater(retry_seconds(exc))
     if isinstance(exc, ChatMigrated):
         return n.ChatMigrated(int(exc.new_chat_id))
-    if isinstance(exc, Forbidden):
+    unreachable = any(marker in text.lower() for marker in UNREACHABLE)
+    if isinstance(exc, Forbidden) or (isinstance(exc, BadRequest) and unreachable):
         return n.ChatUnavailable(text)
-    if isinstance(exc, BadRequest):
-        if any(marker in text.lower() for marker in UNREACHABLE):
-            return n.ChatUnavailable(text)
+    if isinstance(exc, BadRequest):  # before NetworkError: BadRequest is a subclass of it
         return n.PermanentError(text)
-    if isinstance(exc, TimedOut | NetworkError):
-        return n.TransientError(text or type(exc).__name__)
-    return n.TransientError(f"{type(exc).__name__}: {text}")
+    # Timeouts, dropped connections, 5xx and anything unexpected: worth another try.
+    return n.TransientError(
+        text if isinstance(exc, NetworkError) else f"{type(exc).__name__}: {text}"
+    )
 
 
 class TelegramNotifier:
     """Implements the services' Notifier with a PTB Bot."""
 
-    def __init__(self, bot: Bot, *, paid_broadcast: bool = False) -> None:
+    def __init__(self, bot: ExtBot[Any], *, paid_broadcast: bool = False) -> None:
         self.bot = bot
         self.paid_broadcast = paid_broadcast
 
@@ -107,12 +125,14 @@ class TelegramNotifier:
                 link_preview_options=link_preview(message),
                 **extra,
             )
-        except Exception as exc:  # noqa: BLE001 - every failure is classified for the caller
+        except Exception as exc:
             raise translate(exc) from exc
         return sent.message_id
 
-    async def edit(self, message: n.OutgoingMessage, message_id: int) -> None:
-        """Replace a message's text and buttons."""
+    async def edit(
+        self, message: n.OutgoingMessage, message_id: int, *, broadcast: bool = False
+    ) -> None:
+        """Replace a message's text and buttons (mass edits pass broadcast=True)."""
         try:
             await self.bot.edit_message_text(
                 chat_id=message.chat_id,
@@ -121,15 +141,20 @@ class TelegramNotifier:
                 parse_mode=ParseMode.HTML,
                 reply_markup=to_markup(message.keyboard),
                 link_preview_options=link_preview(message),
+                rate_limit_args={"broadcast": True} if broadcast else None,
             )
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise translate(exc) from exc
 
-    async def delete(self, chat_id: int, message_id: int) -> None:
+    async def delete(self, chat_id: int, message_id: int, *, broadcast: bool = False) -> None:
         """Delete a message (Telegram allows it for 48 hours)."""
         try:
-            await self.bot.delete_message(chat_id=chat_id, message_id=message_id)
-        except Exception as exc:  # noqa: BLE001
+            await self.bot.delete_message(
+                chat_id=chat_id,
+                message_id=message_id,
+                rate_limit_args={"broadcast": True} if broadcast else None,
+            )
+        except Exception as exc:
             raise translate(exc) from exc
 
 

@@ -8,11 +8,11 @@ import re
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
-from typing import Any
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -64,8 +64,8 @@ class Database:
         """Open (creating if needed) the database with WAL, foreign keys and a busy timeout."""
         target = str(path)
         if target != ":memory:":
-            parent = Path(target).expanduser().resolve().parent
-            if not parent.is_dir():
+            parent = Path(target).expanduser().absolute().parent  # noqa: ASYNC240 - no I/O
+            if not await asyncio.to_thread(parent.is_dir):
                 raise StorageError(f"DATABASE_PATH folder does not exist: {parent}")
         try:
             conn = await aiosqlite.connect(target, isolation_level=None)

@@ -36,8 +36,10 @@ def _fanout_sql(slot_count: int) -> str:
     # few, so their due times are computed in Python and joined in as a VALUES table.
     values = ", ".join("(?, ?, ?)" for _ in range(slot_count))
     return (
-        f"WITH slot (zone, hour, due) AS (VALUES {values})"
-        " INSERT OR IGNORE INTO deliveries (article_id, chat_id, kind, due_at)"
+        # INSERT first, WITH inside: Python's sqlite3 reports rowcount only for statements
+        # that start with INSERT.
+        "INSERT OR IGNORE INTO deliveries (article_id, chat_id, kind, due_at)"
+        f" WITH slot (zone, hour, due) AS (VALUES {values})"
         " SELECT ?, s.chat_id, s.mode,"
         " CASE s.mode WHEN 'instant' THEN ? ELSE coalesce(slot.due, ?) END"
         " FROM subscribers s LEFT JOIN slot"
@@ -66,7 +68,7 @@ class DeliveryRepository:
     async def fanout(
         self, article_id: int, now: datetime, digest_due: Mapping[tuple[str, int], datetime]
     ) -> int:
-        """Queue the article for every matching active subscriber; idempotent; return rows added."""
+        """Queue the article for every matching active subscriber (idempotent); count rows."""
         slots = list(digest_due.items()) or [(("", -1), now)]
         slot_params: list[object] = []
         for (zone, hour), due in slots:
@@ -97,8 +99,11 @@ class DeliveryRepository:
             " ORDER BY due_at, id LIMIT ?",
             (to_ts(now), limit + len(skip)),
         )
-        found = [Delivery(r["id"], r["article_id"], r["chat_id"], r["kind"], r["attempts"])
-                 for r in rows if r["id"] not in skip]
+        found = [
+            Delivery(r["id"], r["article_id"], r["chat_id"], r["kind"], r["attempts"])
+            for r in rows
+            if r["id"] not in skip
+        ]
         return found[:limit]
 
     async def due_digests(self, now: datetime, limit: int) -> list[DigestBatch]:
@@ -116,8 +121,10 @@ class DeliveryRepository:
                 " ORDER BY article_id",
                 (chat["chat_id"], to_ts(now)),
             )
-            items = tuple(Delivery(r["id"], r["article_id"], r["chat_id"], r["kind"],
-                                   r["attempts"]) for r in rows)
+            items = tuple(
+                Delivery(r["id"], r["article_id"], r["chat_id"], r["kind"], r["attempts"])
+                for r in rows
+            )
             batches.append(DigestBatch(chat["chat_id"], items))
         return batches
 
@@ -196,8 +203,10 @@ class DeliveryRepository:
         )
         found = {r["status"]: r["n"] for r in rows}
         return DeliveryCounts(
-            pending=found.get("pending", 0), sent=found.get("sent", 0),
-            failed=found.get("failed", 0), cancelled=found.get("cancelled", 0),
+            pending=found.get("pending", 0),
+            sent=found.get("sent", 0),
+            failed=found.get("failed", 0),
+            cancelled=found.get("cancelled", 0),
         )
 
     async def pending_instant(self, article_id: int) -> int:
@@ -212,18 +221,21 @@ class DeliveryRepository:
     async def latest_stats(self, limit: int = 5) -> list[ArticleStats]:
         """Delivery figures for the latest published articles."""
         rows = await self.db.fetchall(
-            "SELECT id, title, published_at FROM articles WHERE status IN ('published', 'withdrawn')"
+            "SELECT id, title, published_at FROM articles"
+            " WHERE status IN ('published', 'withdrawn')"
             " AND source != 'import' ORDER BY published_at DESC, id DESC LIMIT ?",
             (limit,),
         )
         return [
-            ArticleStats(r["id"], r["title"], from_ts(r["published_at"]),
-                         await self.counts(r["id"]))
+            ArticleStats(
+                r["id"], r["title"], from_ts(r["published_at"]), await self.counts(r["id"])
+            )
             for r in rows
         ]
 
-    async def start_broadcast(self, article_id: int, admin_chat_id: int | None,
-                              now: datetime) -> None:
+    async def start_broadcast(
+        self, article_id: int, admin_chat_id: int | None, now: datetime
+    ) -> None:
         """Open the progress record of an article's delivery."""
         await self.db.execute(
             "INSERT OR IGNORE INTO broadcasts (article_id, admin_chat_id, started_at)"
@@ -232,8 +244,12 @@ class DeliveryRepository:
         )
 
     async def update_broadcast(
-        self, article_id: int, *, progress_message_id: int | None = None,
-        fanout_done: bool | None = None, finished_at: datetime | None = None,
+        self,
+        article_id: int,
+        *,
+        progress_message_id: int | None = None,
+        fanout_done: bool | None = None,
+        finished_at: datetime | None = None,
     ) -> None:
         """Record progress of a broadcast."""
         await self.db.execute(
@@ -254,8 +270,15 @@ class DeliveryRepository:
             "SELECT article_id, admin_chat_id, progress_message_id, fanout_done"
             " FROM broadcasts WHERE finished_at IS NULL ORDER BY article_id"
         )
-        return [Broadcast(r["article_id"], r["admin_chat_id"], r["progress_message_id"],
-                          bool(r["fanout_done"])) for r in rows]
+        return [
+            Broadcast(
+                r["article_id"],
+                r["admin_chat_id"],
+                r["progress_message_id"],
+                bool(r["fanout_done"]),
+            )
+            for r in rows
+        ]
 
     async def article_for_message(self, chat_id: int, message_id: int) -> list[int]:
         """Articles shown in one bot message (one, or several for a digest)."""
@@ -266,8 +289,9 @@ class DeliveryRepository:
         )
         return [r["article_id"] for r in rows]
 
-    async def record_message(self, chat_id: int, message_id: int, article_id: int,
-                             kind: str, now: datetime) -> None:
+    async def record_message(
+        self, chat_id: int, message_id: int, article_id: int, kind: str, now: datetime
+    ) -> None:
         """Remember an article message sent outside the outbox (on request, previews)."""
         await self.db.execute(
             "INSERT OR IGNORE INTO article_messages (chat_id, message_id, article_id, kind,"
@@ -282,5 +306,7 @@ class DeliveryRepository:
             " WHERE article_id = ? AND kind != 'preview' ORDER BY sent_at",
             (article_id,),
         )
-        return [(r["chat_id"], r["message_id"], r["kind"], from_ts(r["sent_at"]))  # type: ignore[misc]
-                for r in rows]
+        return [
+            (r["chat_id"], r["message_id"], r["kind"], from_ts(r["sent_at"]))  # type: ignore[misc]
+            for r in rows
+        ]

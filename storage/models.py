@@ -142,3 +142,27 @@ class Feed:
     last_error: str | None
     consecutive_failures: int
     failure_reported: bool
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One archive article to insert or update (keyed by url, else external_id)."""
+
+    line: int
+    url: str | None
+    external_id: str | None
+    title: str
+    body: str
+    summary: str
+    content_hash: str
+    tags: tuple[str, ...] = ()
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ImportBatchResult:
+    """What one import batch did; skipped holds (line number, reason) pairs."""
+
+    added: int = 0
+    updated: int = 0
+    skipped: tuple[tuple[int, str], ...] = ()

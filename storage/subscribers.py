@@ -81,12 +81,18 @@ class SubscriberRepository:
         return count > 0
 
     async def set_schedule(
-        self, chat_id: int, *, mode: str | None = None, hour: int | None = None,
-        timezone: str | None = None, now: datetime,
+        self,
+        chat_id: int,
+        *,
+        mode: str | None = None,
+        hour: int | None = None,
+        timezone: str | None = None,
+        now: datetime,
     ) -> None:
         """Update delivery mode, digest hour and/or time zone."""
         await self.db.execute(
-            "UPDATE subscribers SET mode = coalesce(?, mode), digest_hour = coalesce(?, digest_hour),"
+            "UPDATE subscribers SET mode = coalesce(?, mode),"
+            " digest_hour = coalesce(?, digest_hour),"
             " timezone = coalesce(?, timezone), updated_at = ? WHERE chat_id = ?",
             (mode, hour, timezone, to_ts(now), chat_id),
         )
@@ -109,16 +115,21 @@ class SubscriberRepository:
                 (new_id, to_ts(now), old_id),
             )
             await conn.execute(
-                "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
+                "UPDATE OR IGNORE deliveries SET chat_id = ?"
+                " WHERE chat_id = ? AND status = 'pending'",
                 (new_id, old_id),
             )
 
     async def count_by_status(self) -> dict[str, int]:
         """Number of chats per status."""
-        rows = await self.db.fetchall("SELECT status, count(*) AS n FROM subscribers GROUP BY status")
+        rows = await self.db.fetchall(
+            "SELECT status, count(*) AS n FROM subscribers GROUP BY status"
+        )
         return {r["status"]: r["n"] for r in rows}
 
-    async def insert_many(self, rows: Sequence[tuple[int, str, str, str, int, str]], now: datetime) -> None:
+    async def insert_many(
+        self, rows: Sequence[tuple[int, str, str, str, int, str]], now: datetime
+    ) -> None:
         """Bulk-create active subscribers: (chat_id, chat_type, name, mode, hour, timezone)."""
         ts = to_ts(now)
         await self.db.executemany(

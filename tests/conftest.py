@@ -89,9 +89,7 @@ def make_settings(fake: FakeBotAPI, db_path: Path, **env: str) -> Settings:
 
 
 @pytest.fixture
-async def start_bot(
-    fake: FakeBotAPI, tmp_path: Path
-) -> AsyncIterator[BotFactory]:
+async def start_bot(fake: FakeBotAPI, tmp_path: Path) -> AsyncIterator[BotFactory]:
     """Start the real bot (serve(), as `newsbot run`) against the fake; stopped at the end."""
     running: list[RunningBot] = []
 
@@ -109,7 +107,9 @@ async def start_bot(
         ready: asyncio.Future[Application] = asyncio.get_running_loop().create_future()  # type: ignore[type-arg]
         stop = asyncio.Event()
         task = asyncio.create_task(serve(settings, stop, options, on_ready=ready.set_result))
-        done, _ = await asyncio.wait({task, ready}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            {task, ready}, timeout=15, return_when=asyncio.FIRST_COMPLETED
+        )
         if ready not in done:
             stop.set()
             if task.done():

@@ -17,7 +17,9 @@ async def test_start_subscribes_and_welcomes(fake: FakeBotAPI, start_bot: BotFac
     fake.assert_no_errors()
 
 
-async def test_help_lists_commands_and_admin_extras(fake: FakeBotAPI, start_bot: BotFactory) -> None:
+async def test_help_lists_commands_and_admin_extras(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
     await start_bot()
     fake.send_text(READER_ID, "/help")
     reader_help = await fake.wait_for_message(READER_ID)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-import telegram  # noqa: TID251 - the fake is tested through real PTB
+import telegram
 from hypothesis import given
 from hypothesis import strategies as st
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup  # noqa: TID251
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter  # noqa: TID251
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
 from tests.fakes import FakeBotAPI, HtmlParseError, parse_telegram_html, telegram_len
 
@@ -252,6 +252,9 @@ async def test_global_rate_limit_30_per_second(
     assert time.monotonic() - started < 1.0, "too slow to test a 1-second window"
     assert codes == [200] * 30 + [429]
     assert fake.stats.rate_limited == 1
+    paid = {"chat_id": 2030, "text": "x", "allow_paid_broadcast": "true"}
+    assert (await client.post("sendMessage", data=paid)).is_success  # paid: own 1000/s budget
+    assert fake.messages(2030)[-1].allow_paid_broadcast
     fake.rate_limit = False
     assert (await client.post("sendMessage", data={"chat_id": 2030, "text": "x"})).is_success
 
@@ -323,6 +326,22 @@ async def test_long_poll_returns_quickly_and_offset_confirms(
     assert [u.update_id for u in again] == [updates[0].update_id]  # not confirmed yet
     assert await bot.get_updates(offset=updates[0].update_id + 1) == ()
     assert fake.updates == []
+
+
+async def test_second_poller_and_webhook_conflict(
+    fake: FakeBotAPI, client: httpx.AsyncClient
+) -> None:
+    first = asyncio.create_task(client.post("getUpdates", data={"timeout": 5}))
+    await asyncio.sleep(0.05)
+    second = asyncio.create_task(client.post("getUpdates", data={"timeout": 0}))
+    old = await asyncio.wait_for(first, 2)
+    assert old.status_code == 409
+    assert "only one bot instance" in old.json()["description"]
+    assert (await second).json() == {"ok": True, "result": []}
+    assert (await client.post("setWebhook", data={"url": "https://bot.example/hook"})).is_success
+    assert (await client.post("getUpdates")).status_code == 409
+    assert (await client.post("deleteWebhook")).is_success
+    assert (await client.post("getUpdates")).is_success
 
 
 async def test_press_button_and_answer_once(fake: FakeBotAPI, bot: telegram.Bot) -> None:
@@ -452,8 +471,8 @@ def test_standalone_server_process() -> None:
 
 
 async def test_real_application_polls_and_replies(fake: FakeBotAPI) -> None:
-    from telegram import Update  # noqa: TID251
-    from telegram.ext import Application, CommandHandler, ContextTypes  # noqa: TID251
+    from telegram import Update
+    from telegram.ext import Application, CommandHandler, ContextTypes
 
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_chat is not None

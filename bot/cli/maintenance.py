@@ -26,8 +26,10 @@ def migrate(args: argparse.Namespace) -> int:
 
     applied = asyncio.run(go())
     if applied:
-        print(f"applied migrations {', '.join(f'{v:04d}' for v in applied)}"
-              f" to {settings.database_path}")
+        print(
+            f"applied migrations {', '.join(f'{v:04d}' for v in applied)}"
+            f" to {settings.database_path}"
+        )
     else:
         print(f"{settings.database_path} is up to date")
     return 0
@@ -42,8 +44,9 @@ def stats(args: argparse.Namespace) -> int:
     async def go() -> str:
         db = await Database.open(settings.database_path)
         try:
-            return await stats_text(SubscriberRepository(db), DeliveryRepository(db),
-                                    settings.timezone, html=False)
+            return await stats_text(
+                SubscriberRepository(db), DeliveryRepository(db), settings.timezone, html=False
+            )
         finally:
             await db.close()
 

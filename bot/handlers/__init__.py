@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.handlers import admin, common, subscribe
+from bot.handlers import admin, comments, common, moderation, related, subscribe
+from bot.handlers import articles as articles_handlers
+from bot.handlers import feeds as feeds_handlers
+from bot.handlers import publish as publish_handlers
 
 # Shown in Telegram's command menu.
 PUBLIC_COMMANDS: list[tuple[str, str]] = [
@@ -12,6 +15,8 @@ PUBLIC_COMMANDS: list[tuple[str, str]] = [
     ("settings", "Delivery time, time zone and topics"),
     ("help", "What this bot can do"),
     ("stop", "Unsubscribe"),
+    ("related", "Reply to an article: related reading"),
+    ("comments", "Reply to an article: read its comments"),
 ]
 
 
@@ -20,4 +25,11 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     common.register(app)
     subscribe.register(app)
     admin.register(app)
+    publish_handlers.register(app)
+    articles_handlers.register(app)
+    feeds_handlers.register(app)
+    related.register(app)
+    moderation.register(app)
+    # Comments last: its reply and plain-text handlers catch what no other feature took.
+    comments.register(app)
     common.register_fallback(app)

@@ -14,11 +14,14 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await require_admin(update, context):
         return
     services = get_services(context)
-    await reply(update, await stats_text(services.subscriptions.subscribers,
-                                         services.deliveries, services.settings.timezone))
+    await reply(
+        update,
+        await stats_text(
+            services.subscriptions.subscribers, services.deliveries, services.settings.timezone
+        ),
+    )
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Register admin handlers."""
     app.add_handler(CommandHandler("stats", stats))
-

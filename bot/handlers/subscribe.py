@@ -20,6 +20,7 @@ from telegram.ext import (
 
 from bot.handlers.common import edit_query_message, get_services, reply
 from bot.services.notifier import Button
+from bot.services.subscriptions import SubscriptionService
 from bot.services.timeutil import COMMON_ZONES, TimeParseError, parse_zone
 from bot.telegram_io import to_markup
 from storage.models import Subscriber
@@ -116,8 +117,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if fresh:
         await reply(update, WELCOME)
     else:
-        await reply(update, "You are already subscribed. /settings changes what you get, "
-                    "/stop unsubscribes.")
+        await reply(
+            update,
+            "You are already subscribed. /settings changes what you get, /stop unsubscribes.",
+        )
 
 
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -126,8 +129,11 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat is None:
         return
     if await get_services(context).subscriptions.unsubscribe(chat.id):
-        await reply(update, "You are unsubscribed and will get no more articles. "
-                    "Send /start to come back any time.")
+        await reply(
+            update,
+            "You are unsubscribed and will get no more articles. "
+            "Send /start to come back any time.",
+        )
     else:
         await reply(update, "You are not subscribed. Send /start to subscribe.")
 
@@ -185,6 +191,29 @@ async def _apply_typed(
     return None
 
 
+def _index(value: str, size: int) -> int | None:
+    return int(value) if value.isdigit() and int(value) < size else None
+
+
+async def _change(
+    action: str, value: str, chat_id: int, subs: SubscriptionService
+) -> tuple[Subscriber | None, str] | None:
+    """Apply a settings button that changes something; None for unknown or stale data."""
+    hour, zone = _index(value, 24), _index(value, len(COMMON_ZONES))
+    if action == "inst":
+        return await subs.set_instant(chat_id), "You'll get each article as it is published."
+    if action == "h" and hour is not None:
+        return await subs.set_digest(chat_id, hour), f"Daily digest at {hour:02d}:00."
+    if action == "z" and zone is not None:
+        chosen = COMMON_ZONES[zone]
+        return await subs.set_timezone(chat_id, ZoneInfo(chosen)), f"Time zone: {chosen}."
+    if action == "tall":
+        return await subs.set_topics(chat_id, []), "You'll get every topic."
+    if action == "back":
+        return await subs.get(chat_id), ""
+    return None
+
+
 async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Presses on the settings keyboard."""
     query = update.callback_query
@@ -197,35 +226,21 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if sub is None or sub.status != "active":
         await query.answer(NOT_SUBSCRIBED, show_alert=True)
         return
-    parts = query.data.split(":", 2)
-    action, value = parts[1], parts[2] if len(parts) > 2 else ""
-    markup = settings_keyboard(sub)
+    _, action, value = [*query.data.split(":", 2), "", ""][:3]
+    menus = {"hours": hours_keyboard, "zones": zones_keyboard}
     note = ""
-    if action == "inst":
-        sub = await subs.set_instant(chat.id) or sub
-        note = "You'll get each article as it is published."
-    elif action == "hours":
-        markup = hours_keyboard()
-    elif action == "h" and value.isdigit() and 0 <= int(value) <= 23:
-        sub = await subs.set_digest(chat.id, int(value)) or sub
-        note = f"Daily digest at {int(value):02d}:00."
-    elif action == "zones":
-        markup = zones_keyboard()
-    elif action == "z" and value.isdigit() and int(value) < len(COMMON_ZONES):
-        sub = await subs.set_timezone(chat.id, ZoneInfo(COMMON_ZONES[int(value)])) or sub
-        note = f"Time zone: {sub.timezone}."
-    elif action == "topics":
+    if action in menus:
+        markup = menus[action]()
+    elif action in ("topics", "t"):
+        if action == "t" and value:
+            sub = await subs.toggle_topic(chat.id, value) or sub
         markup = topics_keyboard(sub, await services.articles.popular_tags())
-    elif action == "t" and value:
-        sub = await subs.toggle_topic(chat.id, value) or sub
-        markup = topics_keyboard(sub, await services.articles.popular_tags())
-    elif action == "tall":
-        sub = await subs.set_topics(chat.id, []) or sub
-        note = "You'll get every topic."
-    elif action != "back":
-        await query.answer("This button has expired.")
-        return
-    if action in ("inst", "h", "z", "tall", "back"):
+    else:
+        changed = await _change(action, value, chat.id, subs)
+        if changed is None:
+            await query.answer("This button has expired.")
+            return
+        sub, note = changed[0] or sub, changed[1]
         markup = settings_keyboard(sub)
     await query.answer(note or None)
     await edit_query_message(query, settings_text(sub, services.clock.now()), markup)

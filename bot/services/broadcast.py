@@ -20,9 +20,10 @@ log = logging.getLogger(__name__)
 def progress_text(title: str, counts: DeliveryCounts, digest_pending: int, done: bool) -> str:
     """The admin's progress message for one article."""
     head = "✅ Delivered" if done else "📤 Sending"
+    remaining = counts.pending - digest_pending
     lines = [
         f"{head} <b>{escape(title)}</b>",
-        f"Sent: {counts.sent} · Failed: {counts.failed} · Remaining: {counts.pending - digest_pending}",
+        f"Sent: {counts.sent} · Failed: {counts.failed} · Remaining: {remaining}",
     ]
     if digest_pending:
         lines.append(f"Waiting for daily digests: {digest_pending}")

@@ -8,6 +8,7 @@ at most one per sender worker. Everything else resumes from SQLite exactly where
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.services.compose import ArticleComposer
 from bot.services.notifier import (
+    Button,
     ChatMigrated,
     ChatUnavailable,
     Notifier,
@@ -26,7 +28,7 @@ from bot.services.notifier import (
     TransientError,
 )
 from bot.services.pacing import ChatGate
-from bot.services.render import render_digest_parts
+from bot.services.render import button_title, render_digest_parts
 from bot.services.subscriptions import SubscriptionService
 from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository, DigestBatch
@@ -111,10 +113,8 @@ class DeliveryEngine:
             if found:
                 continue
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.options.poll_interval)
-            except TimeoutError:
-                pass
 
     async def run_once(self) -> int:
         """Queue what is due now; return how many deliveries were handed to workers."""
@@ -193,7 +193,9 @@ class DeliveryEngine:
         """Send one chat's digest, split at article boundaries, and record each part."""
         now = self.clock.now()
         by_article = {d.article_id: d for d in batch.deliveries}
-        live = [a for a in await self.articles.get_many(list(by_article)) if a.status != "withdrawn"]
+        live = [
+            a for a in await self.articles.get_many(list(by_article)) if a.status != "withdrawn"
+        ]
         for gone in set(by_article) - {a.id for a in live}:
             await self.deliveries.mark_failed(by_article[gone].id, "article withdrawn", now)
         if not live:
@@ -202,7 +204,15 @@ class DeliveryEngine:
         tz = ZoneInfo(subscriber.timezone) if subscriber else ZoneInfo("UTC")
         label = now.astimezone(tz).strftime("%-d %b %Y")
         for text, article_ids in render_digest_parts(live, tz=tz, date_label=label):
-            message = OutgoingMessage(chat_id=batch.chat_id, text=text, disable_preview=True)
+            # Each listed article gets a button that opens it with its own reader buttons.
+            keyboard = tuple(
+                (Button(f"{i}. {button_title(a.title, 40)}", f"ra:{a.id}"),)
+                for i, a in enumerate(live, start=1)
+                if a.id in article_ids
+            )
+            message = OutgoingMessage(
+                chat_id=batch.chat_id, text=text, keyboard=keyboard, disable_preview=True
+            )
             try:
                 message_id = await self._send(message)
             except SendError as exc:

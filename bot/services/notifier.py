@@ -70,10 +70,12 @@ class Notifier(Protocol):
         """Send a message and return its message id."""
         ...
 
-    async def edit(self, message: OutgoingMessage, message_id: int) -> None:
+    async def edit(
+        self, message: OutgoingMessage, message_id: int, *, broadcast: bool = False
+    ) -> None:
         """Replace a sent message's text and keyboard."""
         ...
 
-    async def delete(self, chat_id: int, message_id: int) -> None:
+    async def delete(self, chat_id: int, message_id: int, *, broadcast: bool = False) -> None:
         """Delete a sent message."""
         ...

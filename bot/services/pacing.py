@@ -9,14 +9,15 @@ down to make room instead of replies queueing behind thousands of articles.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# Stay a hair under the cap: send times jitter by a millisecond or two on a busy machine,
-# and Telegram counts in sliding windows.
-SAFETY = 0.99
+# Telegram counts in sliding one-second windows, and send times jitter on a busy machine:
+# besides even spacing, no `rate` sends may fall within WINDOW seconds.
+WINDOW = 1.02
 PRIVATE_CHAT_INTERVAL = 1.0
 GROUP_CHAT_INTERVAL = 3.0  # 20 messages a minute in groups
 
@@ -34,9 +35,10 @@ class Pacer:
     """Hands out send slots at a fixed rate; interactive requests jump the broadcast queue."""
 
     def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self.interval = 1.0 / (rate * SAFETY)
+        self.interval = 1.0 / rate
         self._clock = clock
         self._next_slot = 0.0
+        self._recent: deque[float] = deque(maxlen=max(1, int(rate)))
         self._high: deque[asyncio.Future[None]] = deque()
         self._low: deque[asyncio.Future[None]] = deque()
         self._wakeup = asyncio.Event()
@@ -52,10 +54,8 @@ class Pacer:
         """Stop the dispatcher; waiters are released so nothing hangs at shutdown."""
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
         for queue in (self._high, self._low):
             while queue:
@@ -96,6 +96,8 @@ class Pacer:
                 await self._wakeup.wait()
                 continue
             delay = self._next_slot - self._clock()
+            if len(self._recent) == self._recent.maxlen:
+                delay = max(delay, self._recent[0] + WINDOW - self._clock())
             if delay > 0:
                 await asyncio.sleep(delay)
                 continue
@@ -104,6 +106,7 @@ class Pacer:
                 continue
             fut.set_result(None)
             now = self._clock()
+            self._recent.append(now)
             # Slots follow a fixed timeline (no drift), but never bunch up after a stall.
             self._next_slot = max(self._next_slot + self.interval, now + self.interval * 0.5)
 

@@ -229,7 +229,8 @@ def render_digest_parts(
     # Every entry must fit under either header on a message of its own.
     room = MESSAGE_LIMIT - max(visible_len(header) for header in headers) - 2
     messages: list[tuple[str, list[int]]] = []
-    current, used, ids = headers[0], visible_len(headers[0]), []
+    ids: list[int] = []
+    current, used = headers[0], visible_len(headers[0])
     for number, article in enumerate(articles, start=1):
         block = _digest_block(number, article, room)
         size = visible_len(block) + 2

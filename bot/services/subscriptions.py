@@ -92,7 +92,9 @@ class SubscriptionService:
     async def _reschedule_digest(self, chat_id: int) -> Subscriber | None:
         current = await self.subscribers.get(chat_id)
         if current is not None and current.mode == "digest":
-            due = next_digest_time(self.clock.now(), current.digest_hour, ZoneInfo(current.timezone))
+            due = next_digest_time(
+                self.clock.now(), current.digest_hour, ZoneInfo(current.timezone)
+            )
             await self.deliveries.reschedule_chat(chat_id, "digest", due)
         return current
 

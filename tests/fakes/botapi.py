@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import signal
 from types import TracebackType
 from typing import Any
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 
+from tests.fakes.botapi_http import json_response, maybe_int, read_params
 from tests.fakes.botapi_methods import BotApiMethods, UploadedFiles
 from tests.fakes.botapi_models import (
     ApiError,
@@ -25,6 +25,7 @@ from tests.fakes.botapi_models import (
     Rejection,
     RequestRecord,
     SentMessage,
+    param_bool,
 )
 from tests.fakes.botapi_traffic import (
     RATE_LIMITED_METHODS,
@@ -37,6 +38,8 @@ from tests.fakes.botapi_traffic import (
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
 _DEFAULT_DESCRIPTIONS = {500: "Internal Server Error", 502: "Bad Gateway", 504: "Gateway Timeout"}
+_UNAUTHORIZED = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+_NOT_FOUND = {"ok": False, "error_code": 404, "description": "Not Found"}
 _MAX_REJECTIONS_UNRECORDED = 1000  # bound memory when benchmarks turn recording off
 _CONTROL_ACTIONS = frozenset(
     {
@@ -202,12 +205,6 @@ class FakeBotAPI(BotApiMethods):
 
     # -- HTTP -------------------------------------------------------------------------------
 
-    @staticmethod
-    def _json(status: int, body: dict[str, Any]) -> web.Response:
-        return web.Response(
-            status=status, body=json.dumps(body).encode(), content_type="application/json"
-        )
-
     def _record(self, method: str, params: Params, status: int, error: ApiError | None) -> None:
         if self.record_requests:
             self.requests.append(RequestRecord(method, params, status))
@@ -232,42 +229,16 @@ class FakeBotAPI(BotApiMethods):
         }
         if error.parameters:
             body["parameters"] = error.parameters
-        return self._json(error.code, body)
-
-    async def _read_params(self, request: web.Request) -> tuple[Params, UploadedFiles]:
-        params: Params = dict(request.query)
-        files: UploadedFiles = {}
-        if not request.body_exists:
-            return params, files
-        if request.content_type == "application/json":
-            body = await request.json()
-            if not isinstance(body, dict):
-                raise ApiError(400, "Bad Request: can't parse JSON object")
-            params.update(body)
-        elif request.content_type == "multipart/form-data":
-            # Parsed by hand: request.post() spools uploads to temp files we would have to close.
-            reader = await request.multipart()
-            async for part in reader:
-                if not isinstance(part, BodyPartReader) or part.name is None:
-                    continue
-                if part.filename is not None:
-                    mime = part.headers.get("Content-Type")
-                    files[part.name] = (part.filename, bytes(await part.read()), mime)
-                else:
-                    params[part.name] = await part.text()
-        else:
-            form = await request.post()
-            params.update({k: v for k, v in form.items() if isinstance(v, str)})
-        return params, files
+        return json_response(error.code, body)
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
-            return self._json(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return json_response(401, _UNAUTHORIZED)
         method = request.match_info["method"]
         if method.lower() not in self.handlers:
-            return self._json(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            return json_response(404, _NOT_FOUND)
         try:
-            params, files = await self._read_params(request)
+            params, files = await read_params(request)
         except (ValueError, ApiError):
             return self._error(method, {}, ApiError(400, "Bad Request: can't parse request"))
         try:
@@ -282,14 +253,15 @@ class FakeBotAPI(BotApiMethods):
         self, request: web.Request, method: str, params: Params, files: UploadedFiles
     ) -> web.StreamResponse:
         handler = self.handlers[method.lower()]
-        chat_id = _maybe_int(params.get("chat_id"))
+        chat_id = maybe_int(params.get("chat_id"))
         fault = self.fault_plan.pick(method.lower(), chat_id)
         if fault is not None:
             return await self._apply_fault(request, method, params, files, fault)
         if self.rate_limit and method.lower() in RATE_LIMITED_METHODS:
             chat = self.chats.get(chat_id) if chat_id is not None else None
             private = chat is None or chat.type == "private"
-            if not self.limiter.allow(chat_id, private):
+            paid = param_bool(params, "allow_paid_broadcast")
+            if not self.limiter.allow(chat_id, private, paid=paid):
                 self.stats.rate_limited += 1
                 error = ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
                 return self._error(method, params, error)
@@ -304,7 +276,7 @@ class FakeBotAPI(BotApiMethods):
             handle.delivered.set()
             await handle.wait_released()
         self._record(method, params, 200, None)
-        return self._json(200, {"ok": True, "result": result})
+        return json_response(200, {"ok": True, "result": result})
 
     def _message_of(self, result: Any) -> SentMessage | None:
         if isinstance(result, dict) and "message_id" in result and "chat" in result:
@@ -327,17 +299,10 @@ class FakeBotAPI(BotApiMethods):
                 delivered = True
         if message is not None:
             message.fault = fault.kind
-        chat_id = _maybe_int(params.get("chat_id"))
-        self.faults.append(
-            FaultRecord(
-                method,
-                fault.kind,
-                fault.status if fault.kind == "error" else None,
-                delivered,
-                chat_id,
-                message.message_id if message else None,
-            )
-        )
+        status = fault.status if fault.kind == "error" else None
+        message_id = message.message_id if message else None
+        chat_id = maybe_int(params.get("chat_id"))
+        self.faults.append(FaultRecord(method, fault.kind, status, delivered, chat_id, message_id))
         self.stats.injected += 1
         extra = {"retry_after": fault.retry_after} if fault.retry_after else None
         if fault.kind == "error":
@@ -355,35 +320,28 @@ class FakeBotAPI(BotApiMethods):
 
     async def _download(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
-            return self._json(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return json_response(401, _UNAUTHORIZED)
         path = request.match_info["path"]
         for stored_path, data in self.files.values():
             if stored_path == path:
                 return web.Response(body=data, content_type="application/octet-stream")
-        return self._json(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+        return json_response(404, _NOT_FOUND)
 
     async def _control(self, request: web.Request) -> web.StreamResponse:
         """Drive the user side from another process (benchmarks)."""
         action = request.match_info["action"]
         if action not in _CONTROL_ACTIONS:
-            return self._json(404, {"ok": False, "description": f"unknown action {action}"})
+            return json_response(404, {"ok": False, "description": f"unknown action {action}"})
         kwargs = await request.json() if request.body_exists else {}
         if action == "stats":
-            return self._json(200, {"ok": True, "result": self.stats.as_dict()})
+            return json_response(200, {"ok": True, "result": self.stats.as_dict()})
         try:
             result = getattr(self, action)(**kwargs)
         except (KeyError, TypeError, ValueError, AssertionError) as exc:
-            return self._json(400, {"ok": False, "description": repr(exc)})
+            return json_response(400, {"ok": False, "description": repr(exc)})
         if hasattr(result, "to_dict"):
             result = result.to_dict()
-        return self._json(200, {"ok": True, "result": True if result is None else result})
-
-
-def _maybe_int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+        return json_response(200, {"ok": True, "result": True if result is None else result})
 
 
 async def _serve(args: argparse.Namespace) -> None:

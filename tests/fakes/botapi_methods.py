@@ -59,9 +59,9 @@ class BotApiMethods(UserSide):
         self._poll_generation = 0
         self._allowed_updates: set[str] | None = None
         self.handlers: dict[str, Handler] = {
-            name.removeprefix("m_"): getattr(self, name)
+            name.removeprefix("_api_"): getattr(self, name)
             for name in dir(type(self))
-            if name.startswith("m_")
+            if name.startswith("_api_")
         }
 
     # -- helpers --------------------------------------------------------------------------
@@ -121,7 +121,7 @@ class BotApiMethods(UserSide):
 
     # -- updates and webhooks -------------------------------------------------------------
 
-    async def m_getme(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_getme(self, params: Params, files: UploadedFiles) -> Any:
         return {
             **self.bot_user.to_dict(),
             "can_join_groups": True,
@@ -145,7 +145,7 @@ class BotApiMethods(UserSide):
         else:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
 
-    async def m_getupdates(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_getupdates(self, params: Params, files: UploadedFiles) -> Any:
         if self.webhook_url:
             raise ApiError(
                 409,
@@ -179,13 +179,13 @@ class BotApiMethods(UserSide):
                     "that only one bot instance is running",
                 )
 
-    async def m_deletewebhook(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_deletewebhook(self, params: Params, files: UploadedFiles) -> Any:
         self.webhook_url = ""
         if param_bool(params, "drop_pending_updates"):
             self.updates.clear()
         return True
 
-    async def m_setwebhook(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_setwebhook(self, params: Params, files: UploadedFiles) -> Any:
         url = param_str(params, "url") or ""
         if url and not url.startswith("https://"):
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
@@ -194,7 +194,7 @@ class BotApiMethods(UserSide):
             self.updates.clear()
         return True
 
-    async def m_getwebhookinfo(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_getwebhookinfo(self, params: Params, files: UploadedFiles) -> Any:
         return {
             "url": self.webhook_url,
             "has_custom_certificate": False,
@@ -210,20 +210,20 @@ class BotApiMethods(UserSide):
             params.get("language_code") or ""
         )
 
-    async def m_setmycommands(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_setmycommands(self, params: Params, files: UploadedFiles) -> Any:
         self.commands[self._commands_key(params)] = parse_commands(params)
         return True
 
-    async def m_getmycommands(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_getmycommands(self, params: Params, files: UploadedFiles) -> Any:
         return self.commands.get(self._commands_key(params), [])
 
-    async def m_deletemycommands(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_deletemycommands(self, params: Params, files: UploadedFiles) -> Any:
         self.commands.pop(self._commands_key(params), None)
         return True
 
     # -- messages ---------------------------------------------------------------------------
 
-    async def m_sendmessage(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_sendmessage(self, params: Params, files: UploadedFiles) -> Any:
         chat = self.chat_for_send(self._chat_id(params))
         text, entities = parse_text(params)
         msg = self._new_message(params, chat.id, "sendMessage", text=text, entities=entities)
@@ -231,7 +231,7 @@ class BotApiMethods(UserSide):
         self.store_bot_message(msg)
         return self.render(msg)
 
-    async def m_editmessagetext(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_editmessagetext(self, params: Params, files: UploadedFiles) -> Any:
         msg = self._editable(params)
         if msg.file_id:
             raise bad_request("there is no text in the message to edit")
@@ -248,7 +248,7 @@ class BotApiMethods(UserSide):
         self.notify()
         return self.render(msg)
 
-    async def m_editmessagereplymarkup(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_editmessagereplymarkup(self, params: Params, files: UploadedFiles) -> Any:
         msg = self._editable(params)
         markup = parse_reply_markup(params, inline_only=True)
         if markup == msg.reply_markup:
@@ -258,7 +258,7 @@ class BotApiMethods(UserSide):
         self.notify()
         return self.render(msg)
 
-    async def m_deletemessage(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_deletemessage(self, params: Params, files: UploadedFiles) -> Any:
         chat = self.chat_for_send(self._chat_id(params))
         message_id = param_int(params, "message_id")
         assert message_id is not None
@@ -281,7 +281,7 @@ class BotApiMethods(UserSide):
         self.notify()
         return True
 
-    async def m_answercallbackquery(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_answercallbackquery(self, params: Params, files: UploadedFiles) -> Any:
         query_id = param_str(params, "callback_query_id") or ""
         if self.pending_queries.get(query_id, True):
             raise bad_request(
@@ -300,7 +300,7 @@ class BotApiMethods(UserSide):
         self.notify()
         return True
 
-    async def m_sendchataction(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_sendchataction(self, params: Params, files: UploadedFiles) -> Any:
         self.chat_for_send(self._chat_id(params))
         if params.get("action") not in _CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
@@ -308,7 +308,7 @@ class BotApiMethods(UserSide):
 
     # -- files ------------------------------------------------------------------------------
 
-    async def m_getfile(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_getfile(self, params: Params, files: UploadedFiles) -> Any:
         file_id = param_str(params, "file_id") or ""
         if file_id not in self.files:
             raise bad_request("invalid file_id")
@@ -355,8 +355,8 @@ class BotApiMethods(UserSide):
         self.store_bot_message(msg)
         return self.render(msg)
 
-    async def m_senddocument(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_senddocument(self, params: Params, files: UploadedFiles) -> Any:
         return await self._send_file(params, files, "document")
 
-    async def m_sendphoto(self, params: Params, files: UploadedFiles) -> Any:
+    async def _api_sendphoto(self, params: Params, files: UploadedFiles) -> Any:
         return await self._send_file(params, files, "photo")

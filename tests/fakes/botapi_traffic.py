@@ -20,31 +20,47 @@ class RateLimiter:
     * private chats: a token bucket of ``private_burst`` (3) refilled at 1 message/second, so
       the documented "about one message per second" holds over time while a short reply burst
       (text + keyboard + follow-up) is allowed, as Telegram allows it in practice;
-    * groups and supergroups: at most ``group_per_minute`` (20) in any sliding 60-second window.
+    * groups and supergroups: at most ``group_per_minute`` (20) in any sliding 60-second window;
+    * calls with ``allow_paid_broadcast`` skip the 30/s window and count against their own
+      ``paid_rate`` (1000/s) window instead, as Telegram's paid broadcasts do.
 
     A rejected call does not consume capacity. ``retry_after`` is always 1.
     """
 
     def __init__(
-        self, global_rate: int = 30, private_burst: int = 3, group_per_minute: int = 20
+        self,
+        global_rate: int = 30,
+        private_burst: int = 3,
+        group_per_minute: int = 20,
+        paid_rate: int = 1000,
     ) -> None:
         self.global_rate = global_rate
+        self.paid_rate = paid_rate
+        self._paid: deque[float] = deque()
         self.private_burst = private_burst
         self.group_per_minute = group_per_minute
         self._global: deque[float] = deque()
         self._buckets: dict[int, tuple[float, float]] = {}  # chat -> (tokens, last refill)
         self._groups: dict[int, deque[float]] = {}
 
-    def allow(self, chat_id: int | None, is_private: bool, now: float | None = None) -> bool:
+    def allow(
+        self,
+        chat_id: int | None,
+        is_private: bool,
+        *,
+        paid: bool = False,
+        now: float | None = None,
+    ) -> bool:
         """Return True and record the call if it fits every applicable limit."""
         now = time.monotonic() if now is None else now
-        while self._global and now - self._global[0] >= 1.0:
-            self._global.popleft()
-        if len(self._global) >= self.global_rate:
+        window, limit = (self._paid, self.paid_rate) if paid else (self._global, self.global_rate)
+        while window and now - window[0] >= 1.0:
+            window.popleft()
+        if len(window) >= limit:
             return False
         if chat_id is not None and not self._allow_chat(chat_id, is_private, now):
             return False
-        self._global.append(now)
+        window.append(now)
         return True
 
     def _allow_chat(self, chat_id: int, is_private: bool, now: float) -> bool:

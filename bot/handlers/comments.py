@@ -1,0 +1,213 @@
+"""Comments: replies to article messages, the Comment prompt, /comments and paged lists."""
+
+from __future__ import annotations
+
+import html
+from zoneinfo import ZoneInfo
+
+from telegram import CallbackQuery, ForceReply, Message, Update, User
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.handlers.common import edit_query_message, get_services, reply
+from bot.services.comments import EXPIRED, MAX_LENGTH, CommentService
+from bot.services.render import button_title, escape
+from bot.telegram_io import to_markup
+
+HINT = "Reply to an article to comment on it. Send /help to see what else I can do."
+NOT_ARTICLE = "That message isn't an article. Reply to an article message to comment on it."
+DIGEST = (
+    "This digest lists several articles. Tap an article's button below the digest to open "
+    "it, then reply to that message to comment."
+)
+MEDIA_ONLY = (
+    "Stickers, photos and other media can't be comments on their own. "
+    "Reply with some text (or add a caption)."
+)
+COMMENTS_USAGE = "Reply to an article with /comments, or send <code>/comments &lt;id&gt;</code>."
+
+
+def comment_service(context: ContextTypes.DEFAULT_TYPE) -> CommentService:
+    """The comment service built by build_services."""
+    service = get_services(context).comments
+    if service is None:  # pragma: no cover - build_services always sets it
+        raise RuntimeError("comment service is not configured")
+    return service
+
+
+def callback_is_genuine(query: CallbackQuery) -> bool:
+    """Whether the pressed data is one of the buttons on the message it came from.
+
+    Telegram sends the message as it is now, so data that is not on it was forged, or
+    belongs to buttons that have since been replaced."""
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return False
+    return any(
+        button.callback_data == query.data
+        for row in message.reply_markup.inline_keyboard
+        for button in row
+    )
+
+
+async def _zone(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> ZoneInfo:
+    services = get_services(context)
+    sub = await services.subscriptions.get(chat_id)
+    return ZoneInfo(sub.timezone) if sub else services.settings.timezone
+
+
+async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A reply: to an article (or a Comment prompt) it is a comment; otherwise a hint."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None or message.reply_to_message is None:
+        return
+    replied = message.reply_to_message
+    if replied.from_user is None or replied.from_user.id != context.bot.id:
+        if chat.type == ChatType.PRIVATE:
+            await reply(update, HINT)
+        return  # in groups people reply to each other all the time
+    service = comment_service(context)
+    target = await service.target(chat.id, replied.message_id)
+    if target.kind == "digest":
+        await reply(update, DIGEST)
+        return
+    if target.article_id is None:
+        await reply(update, NOT_ARTICLE)
+        return
+    text = message.text if message.text is not None else message.caption
+    if text is None:
+        await reply(update, MEDIA_ONLY)
+        return
+    outcome = await service.submit(
+        target.article_id, chat.id, message.message_id, user.id, user.full_name, text
+    )
+    await reply(update, outcome.text)
+
+
+async def on_plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Plain text in a private chat that is not a reply: say how commenting works."""
+    await reply(update, HINT)
+
+
+async def comments_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/comments as a reply to an article, or /comments <id>."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    service = comment_service(context)
+    args = context.args or []
+    article_id: int | None = None
+    if args:
+        if len(args) != 1 or not args[0].isdigit():
+            await reply(
+                update,
+                f"{html.escape(' '.join(args)[:64])!r} is not an article id. " + COMMENTS_USAGE,
+            )
+            return
+        article_id = int(args[0])
+    elif message.reply_to_message is not None:
+        target = await service.target(chat.id, message.reply_to_message.message_id)
+        if target.kind == "digest":
+            await reply(update, DIGEST)
+            return
+        article_id = target.article_id
+    if article_id is None:
+        await reply(update, COMMENTS_USAGE)
+        return
+    article = await service.commentable(article_id)
+    if article is None:
+        await reply(update, f"There is no published article #{article_id}.")
+        return
+    listing = await service.listing(article, 0, await _zone(context, chat.id))
+    await message.reply_text(
+        listing.text, parse_mode=ParseMode.HTML, reply_markup=to_markup(listing.keyboard)
+    )
+
+
+def _parse(data: str) -> tuple[str, int, int] | None:
+    """cm:w:<id>, cm:l:<id> or cm:p:<id>:<page> as (action, article id, page)."""
+    parts = data.split(":")
+    if len(parts) == 3 and parts[1] in ("w", "l") and parts[2].isdigit():
+        return parts[1], int(parts[2]), 0
+    if len(parts) == 4 and parts[1] == "p" and parts[2].isdigit() and parts[3].isdigit():
+        return "p", int(parts[2]), int(parts[3])
+    return None
+
+
+async def comment_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Comment, Comments (N) and the ◀ ▶ page buttons."""
+    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
+    if query is None or chat is None or user is None or query.data is None:
+        return
+    parsed = _parse(query.data)
+    message = query.message
+    if parsed is None or not isinstance(message, Message) or not callback_is_genuine(query):
+        await query.answer(EXPIRED)
+        return
+    action, article_id, page = parsed
+    service = comment_service(context)
+    article = await service.commentable(article_id)
+    # Comment buttons sit on article messages: the message must show that very article.
+    on_article = action == "p" or await service.shown_in(chat.id, message.message_id, article_id)
+    if article is None or not on_article:
+        await query.answer(EXPIRED)
+        return
+    if action == "w":
+        await query.answer()
+        await _prompt(service, message, article_id, article.title, user)
+        return
+    listing = await service.listing(article, page, await _zone(context, chat.id))
+    await query.answer()
+    if action == "l":
+        await message.reply_text(
+            listing.text, parse_mode=ParseMode.HTML, reply_markup=to_markup(listing.keyboard)
+        )
+    else:
+        await edit_query_message(query, listing.text, to_markup(listing.keyboard))
+
+
+async def _prompt(
+    service: CommentService, message: Message, article_id: int, title: str, user: User
+) -> None:
+    """Ask for the comment with a ForceReply prompt and remember what it is about."""
+    who = ""
+    if message.chat.type != ChatType.PRIVATE:
+        who = f'<a href="tg://user?id={user.id}">{escape(button_title(user.full_name, 32))}</a>, '
+    text = (
+        f"💬 {who}write your comment on <b>{escape(button_title(title, 80))}</b> as a reply "
+        f"to this message (up to {MAX_LENGTH} characters)."
+    )
+    sent = await message.reply_text(
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=ForceReply(selective=True, input_field_placeholder="Your comment"),
+    )
+    # Stored in SQLite, so a reply to the prompt is still understood after a restart.
+    await service.record_prompt(message.chat.id, sent.message_id, article_id, user.id)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Register comment handlers (the reply catch-all must come after other features)."""
+    app.add_handler(CommandHandler("comments", comments_command))
+    app.add_handler(CallbackQueryHandler(comment_button, pattern=r"^cm:"))
+    not_command = ~filters.COMMAND & ~filters.CaptionRegex(r"^/")
+    app.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.REPLY & not_command, on_reply)
+    )
+    app.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE
+            & filters.ChatType.PRIVATE
+            & filters.TEXT
+            & ~filters.REPLY
+            & not_command,
+            on_plain_text,
+        )
+    )

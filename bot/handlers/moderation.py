@@ -1,0 +1,81 @@
+"""Comment moderation for admins: /ban, /unban and the buttons under new comments."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Message, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.handlers.comments import callback_is_genuine, comment_service
+from bot.handlers.common import edit_query_message, require_admin, user_id
+from bot.handlers.common import reply as answer_message
+from bot.services.comments import EXPIRED
+
+
+def _target_user(args: list[str]) -> int | None:
+    if len(args) == 1 and args[0].lstrip("-").isdigit() and len(args[0]) <= 20:
+        return int(args[0])
+    return None
+
+
+async def _ban_or_unban(update: Update, context: ContextTypes.DEFAULT_TYPE, ban: bool) -> None:
+    if not await require_admin(update, context):
+        return
+    command = "/ban" if ban else "/unban"
+    target = _target_user(context.args or [])
+    if target is None:
+        given = html.escape(" ".join(context.args or [])[:64])
+        what = f"{given!r} is not a user id. " if given else ""
+        await answer_message(
+            update,
+            f"{what}Usage: <code>{command} &lt;user id&gt;</code> — the id is shown in each "
+            "new-comment notice.",
+        )
+        return
+    service = comment_service(context)
+    outcome = await (service.ban(target, user_id(update)) if ban else service.unban(target))
+    await answer_message(update, outcome.text)
+
+
+async def ban_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ban <user id>: refuse the user's future comments."""
+    await _ban_or_unban(update, context, ban=True)
+
+
+async def unban_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/unban <user id>: let the user comment again."""
+    await _ban_or_unban(update, context, ban=False)
+
+
+async def moderation_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Approve, Reject, Hide and Ban under a new-comment notice."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    if not await require_admin(update, context):
+        return
+    parts = query.data.split(":")
+    message = query.message
+    if (
+        len(parts) != 3
+        or parts[1] not in ("a", "r", "h", "b")
+        or not parts[2].isdigit()
+        or not isinstance(message, Message)
+        or not callback_is_genuine(query)
+    ):
+        await query.answer(EXPIRED)
+        return
+    name = update.effective_user.full_name if update.effective_user else ""
+    outcome = await comment_service(context).moderate(parts[1], int(parts[2]), name)
+    await query.answer(outcome.text if not outcome.ok else None)
+    # The buttons go either way: the comment is settled, or the notice was stale.
+    note = f"\n\n{outcome.text}" if outcome.ok else ""
+    await edit_query_message(query, message.text_html + note, None)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Register moderation handlers."""
+    app.add_handler(CommandHandler("ban", ban_command))
+    app.add_handler(CommandHandler("unban", unban_command))
+    app.add_handler(CallbackQueryHandler(moderation_button, pattern=r"^md:"))

@@ -1,0 +1,231 @@
+"""/publish (admins): a link, text, a replied-to message or a document becomes a draft.
+
+The admin gets the article exactly as subscribers will see it, with buttons to publish now,
+schedule or cancel; nothing reaches subscribers before one of them is pressed. `/publish`
+works as a reply to any message (admins only), so replying to a forwarded text or file
+publishes it; a document can also carry `/publish` as its caption.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+
+from telegram import Document, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.container import Services
+from bot.handlers.common import get_services, reply, require_admin
+from bot.services.drafts import (
+    DOCUMENT_TYPES,
+    MAX_DOCUMENT_BYTES,
+    PublishError,
+    describe,
+    load_document,
+    load_text,
+    load_url,
+)
+from bot.services.extract import ExtractedArticle
+from bot.services.notifier import OutgoingMessage, SendError
+from bot.services.publishing import DuplicateFound
+from bot.services.render import escape
+from bot.services.timeutil import (
+    ACCEPTED_FORMS,
+    TimeParseError,
+    format_local,
+    parse_local_datetime,
+)
+
+log = logging.getLogger(__name__)
+
+USAGE = (
+    "How to publish:\n"
+    "<code>/publish https://…</code> — an article from a web page\n"
+    "<code>/publish Headline</code>, then the article text on the next lines\n"
+    "<code>/publish</code> as a reply to a message, or to a .txt, .md or .html file\n"
+    "<code>/publish at 2026-12-01 08:00 …</code> — any of these, scheduled\n\n"
+    "You get a preview first; nothing is sent before you confirm."
+)
+_COMMAND = re.compile(r"^/publish(?:@\w+)?", re.IGNORECASE)
+_AT = re.compile(r"^at\s", re.IGNORECASE)
+_BUTTON = re.compile(r"^pb:(now|h1|tm|at|x):(\d{1,18})$")
+
+
+def _after_command(text: str) -> str:
+    match = _COMMAND.match(text)
+    return (text[match.end() :] if match else text).strip()
+
+
+def _is_url(text: str) -> bool:
+    return len(text.split()) == 1 and text.lower().startswith(("http://", "https://"))
+
+
+def split_schedule(rest: str, services: Services) -> tuple[datetime | None, str]:
+    """Take a leading "at <time>" off the command's text; return (time or None, the rest)."""
+    if not _AT.match(rest):
+        return None, rest
+    first, _, remainder = rest.partition("\n")
+    tokens = first.split()[1:]
+    errors: list[str] = []
+    # The time is one to three words ("08:00", "tomorrow 08:00", "in 2 hours"): longest first.
+    for count in (3, 2, 1):
+        if len(tokens) < count:
+            continue
+        try:
+            when = parse_local_datetime(
+                " ".join(tokens[:count]), services.settings.timezone, services.clock.now()
+            )
+        except TimeParseError as exc:
+            errors.append(str(exc))
+            continue
+        return when, (" ".join(tokens[count:]) + "\n" + remainder).strip()
+    specific = [e for e in errors if not e.startswith("I could not read")]
+    raise PublishError((specific or errors or [f"Put a time after “at”. {ACCEPTED_FORMS}"])[0])
+
+
+async def _from_document(
+    document: Document, context: ContextTypes.DEFAULT_TYPE
+) -> ExtractedArticle:
+    name = document.file_name or ""
+    if not name.lower().endswith(DOCUMENT_TYPES):
+        raise PublishError("Unsupported file type: send a .txt, .md or .html file.")
+    if document.file_size and document.file_size > MAX_DOCUMENT_BYTES:
+        raise PublishError(f"The file is larger than {MAX_DOCUMENT_BYTES // 1_000_000} MB.")
+    try:
+        file = await context.bot.get_file(document.file_id)
+        data = bytes(await file.download_as_bytearray())
+    except TelegramError as exc:
+        raise PublishError(f"I could not download the file ({exc}).") from exc
+    return load_document(name, data)
+
+
+async def _source(
+    message: Message, rest: str, context: ContextTypes.DEFAULT_TYPE
+) -> ExtractedArticle | None:
+    """The article the admin means, or None when the command says nothing to publish."""
+    allow_private = get_services(context).settings.allow_private_urls
+    if rest:
+        return (
+            await load_url(rest, allow_private=allow_private) if _is_url(rest) else load_text(rest)
+        )
+    if message.document is not None:
+        return await _from_document(message.document, context)
+    replied = message.reply_to_message
+    if replied is None:
+        return None
+    if replied.document is not None:
+        return await _from_document(replied.document, context)
+    text = (replied.text or replied.caption or "").strip()
+    if not text:
+        raise PublishError("That message has no text to publish.")
+    return await load_url(text, allow_private=allow_private) if _is_url(text) else load_text(text)
+
+
+async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/publish in any of its forms: answer with a preview and the admin's buttons."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None or not await require_admin(update, context):
+        return
+    services = get_services(context)
+    try:
+        when, rest = split_schedule(
+            _after_command(message.text or message.caption or ""), services
+        )
+        extracted = await _source(message, rest, context)
+        if extracted is None:
+            await reply(update, USAGE)
+            return
+        outcome = await services.publishing.create_draft(
+            extracted,
+            created_by=update.effective_user.id if update.effective_user else None,
+            schedule_at=when,
+        )
+        if isinstance(outcome, DuplicateFound):
+            earlier = describe(outcome.earlier, services.settings.timezone)
+            await reply(
+                update, f"⚠️ This was published before: {escape(earlier)}. Nothing new was stored."
+            )
+            return
+        await services.publishing.send_preview(outcome.article.id, chat.id)
+    except PublishError as exc:
+        await reply(update, f"❌ {escape(str(exc))}")
+
+
+async def publish_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The preview's buttons: publish now, schedule, or cancel."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None or not await require_admin(update, context):
+        return
+    match = _BUTTON.match(query.data or "")
+    if match is None:
+        await query.answer("This button has expired.")
+        return
+    services = get_services(context)
+    action, article_id = match[1], int(match[2])
+    # Only a live preview of this very draft may act on it (ids of deleted drafts get reused).
+    shown = query.message.message_id if query.message else 0
+    if article_id not in await services.deliveries.article_for_message(chat.id, shown):
+        await query.answer("This button has expired.")
+        return
+    tz = services.settings.timezone
+    try:
+        if action == "now":
+            article = await services.publishing.publish_now(article_id, chat.id)
+            status = f"✅ Publishing #{article.id}. Delivery progress follows."
+        elif action == "x":
+            article = await services.publishing.cancel(article_id)
+            status = f"✖ Draft #{article.id} discarded; nothing was sent."
+        else:
+            article = await services.publishing.schedule(article_id, action)
+            when = format_local(article.scheduled_at or services.clock.now(), tz)
+            status = (
+                f"⏰ #{article.id} is scheduled for {when}. /unpublish {article.id} cancels it."
+            )
+    except PublishError as exc:
+        await query.answer(str(exc)[:200], show_alert=True)
+        return
+    await query.answer(status[:200])
+    await _settle_preview(services, query.message, article.id, action == "x", status)
+
+
+async def _settle_preview(
+    services: Services, preview: object, article_id: int, discarded: bool, status: str
+) -> None:
+    """Take the admin buttons off the preview and say what happened under it."""
+    if not isinstance(preview, Message):
+        return
+    view = (
+        None if discarded else await services.publishing.reader_view(article_id, preview.chat_id)
+    )
+    note = OutgoingMessage(preview.chat_id, escape(status), reply_to=preview.message_id)
+    try:
+        if view is not None:
+            await services.notifier.edit(view, preview.message_id)
+        else:
+            gone = OutgoingMessage(preview.chat_id, f"<i>{escape(status)}</i>")
+            await services.notifier.edit(gone, preview.message_id)
+            return
+        await services.notifier.send(note)
+    except SendError as exc:
+        log.warning("could not update preview %s: %s", preview.message_id, exc)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Register /publish, documents captioned /publish, and the preview buttons."""
+    app.add_handler(CommandHandler("publish", publish_command))
+    app.add_handler(
+        MessageHandler(
+            filters.Document.ALL & filters.CaptionRegex(r"^/publish(@\w+)?(\s|$)"),
+            publish_command,
+        )
+    )
+    app.add_handler(CallbackQueryHandler(publish_button, pattern=r"^pb:"))

@@ -1,0 +1,104 @@
+"""Related reading: the `ra:<id>` buttons (related and digest) and /related."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Message, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.handlers.comments import DIGEST, callback_is_genuine, comment_service
+from bot.handlers.common import get_services, reply
+from bot.services.comments import EXPIRED
+from bot.services.keyboards import send_article
+from bot.services.notifier import SendError
+from bot.services.related import SHOWN, RelatedService
+from bot.services.render import button_title, escape
+from storage.related import RelatedArticle
+
+RELATED_USAGE = "Reply to an article with /related to see related reading."
+
+
+def related_service(context: ContextTypes.DEFAULT_TYPE) -> RelatedService:
+    """The related-articles service built by build_services."""
+    service = get_services(context).related
+    if service is None:  # pragma: no cover - build_services always sets it
+        raise RuntimeError("related service is not configured")
+    return service
+
+
+def _link(item: RelatedArticle) -> str:
+    title = escape(button_title(item.title, 120))
+    url = (item.url or "").strip()
+    if url.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in url):
+        return f'<a href="{html.escape(url, quote=True)}">{title}</a>'
+    return title
+
+
+def related_text(title: str, items: list[RelatedArticle]) -> str:
+    """The /related answer: a numbered list of links."""
+    head = f"📰 <b>You may also like</b> — related to <i>{escape(button_title(title, 80))}</i>"
+    if not items:
+        return f"{head}\n\nNothing related in our archive yet."
+    lines = [f"{i}. {_link(item)}" for i, item in enumerate(items, start=1)]
+    return "\n".join([head, "", *lines])
+
+
+async def related_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/related as a reply to an article message."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    if message.reply_to_message is None:
+        await reply(update, RELATED_USAGE)
+        return
+    comments = comment_service(context)
+    target = await comments.target(chat.id, message.reply_to_message.message_id)
+    if target.kind == "digest":
+        await reply(update, DIGEST.replace("to comment", "with /related"))
+        return
+    article = await comments.commentable(target.article_id) if target.article_id else None
+    if article is None:
+        await reply(update, "That message isn't a published article. " + RELATED_USAGE)
+        return
+    items = await related_service(context).related(article.id, SHOWN)
+    await reply(update, related_text(article.title, items))
+
+
+async def open_article(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`ra:<id>`: send that article as deliveries look, with its own buttons."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None or query.data is None:
+        return
+    _, _, raw = query.data.partition(":")
+    message = query.message
+    services = get_services(context)
+    genuine = (
+        raw.isdigit()
+        and isinstance(message, Message)
+        and callback_is_genuine(query)
+        # The buttons sit on article and digest messages this chat received.
+        and bool(await services.deliveries.article_for_message(chat.id, message.message_id))
+    )
+    if not genuine:
+        await query.answer(EXPIRED)
+        return
+    try:
+        sent = await send_article(
+            services.composer,
+            services.notifier,
+            services.deliveries,
+            services.clock,
+            int(raw),
+            chat.id,
+        )
+    except SendError:
+        await query.answer("Sorry, I couldn't send that article. Please try again.")
+        return
+    await query.answer(None if sent else "That article is no longer available.")
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Register /related and the article buttons."""
+    app.add_handler(CommandHandler("related", related_command))
+    app.add_handler(CallbackQueryHandler(open_article, pattern=r"^ra:"))

@@ -1,0 +1,264 @@
+"""Readers' comments: validation, rate limit, moderation and paged lists (no Telegram types).
+
+Decisions: a banned user's comment is not stored at all (they are told politely); `/ban`
+does not hide what the user wrote before (admins hide single comments with the buttons),
+while the Ban button under a comment also hides that comment. Media replies count as
+comments only through their caption.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.services.notifier import Button, Keyboard, Notifier, OutgoingMessage, SendError
+from bot.services.render import button_title, escape, truncate
+from storage.articles import ArticleRepository
+from storage.comments import CommentRepository, NewComment
+from storage.deliveries import DeliveryRepository
+from storage.models import Article, Comment
+
+log = logging.getLogger(__name__)
+
+MAX_LENGTH = 2000
+RATE_LIMIT = 5
+RATE_WINDOW = timedelta(minutes=1)
+PAGE_SIZE = 5
+LIST_TEXT_CAP = 600  # five comments of this size still fit in one message
+COMMENTABLE = ("published", "archived")
+EXPIRED = "This button has expired."
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    """What a replied-to bot message is: one article, a digest of several, or neither."""
+
+    kind: str  # article | digest | other
+    article_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The answer for the person who acted, and whether anything changed."""
+
+    ok: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class CommentList:
+    """One page of an article's comments as a message."""
+
+    text: str
+    keyboard: Keyboard
+
+
+@dataclass(frozen=True)
+class ModerationSettings:
+    """Who moderates and how."""
+
+    admin_ids: frozenset[int]
+    mode: str  # post | pre
+    tz: ZoneInfo
+
+
+def _when(comment: Comment, tz: ZoneInfo) -> str:
+    local = comment.created_at.astimezone(tz)
+    return f"{local.day} {local:%b %H:%M}"
+
+
+class CommentService:
+    """Stores comments on articles and lets admins moderate them."""
+
+    def __init__(
+        self,
+        comments: CommentRepository,
+        articles: ArticleRepository,
+        deliveries: DeliveryRepository,
+        notifier: Notifier,
+        clock: Clock,
+        settings: ModerationSettings,
+    ) -> None:
+        self.comments = comments
+        self.articles = articles
+        self.deliveries = deliveries
+        self.notifier = notifier
+        self.clock = clock
+        self.settings = settings
+
+    async def target(self, chat_id: int, message_id: int) -> ReplyTarget:
+        """Which article a reply to this bot message is about."""
+        prompted = await self.comments.prompt_article(chat_id, message_id)
+        if prompted is not None:
+            return ReplyTarget("article", prompted)
+        shown = await self.deliveries.article_for_message(chat_id, message_id)
+        if len(shown) == 1:
+            return ReplyTarget("article", shown[0])
+        return ReplyTarget("digest" if shown else "other")
+
+    async def shown_in(self, chat_id: int, message_id: int, article_id: int) -> bool:
+        """Whether this bot message in this chat shows the article (guards against forgery)."""
+        return article_id in await self.deliveries.article_for_message(chat_id, message_id)
+
+    async def commentable(self, article_id: int) -> Article | None:
+        """The article if readers may comment on it and read its comments."""
+        article = await self.articles.get(article_id)
+        return article if article is not None and article.status in COMMENTABLE else None
+
+    async def _refusal(self, user_id: int, text: str | None) -> str | None:
+        body = (text or "").strip()
+        if not body:
+            return "A comment needs some text: reply to the article with your words."
+        if len(body) > MAX_LENGTH:
+            return (
+                f"That comment is {len(body)} characters long; the limit is {MAX_LENGTH}. "
+                "Please shorten it and send it again."
+            )
+        if await self.comments.is_banned(user_id):
+            return "Sorry, you can no longer comment on our articles."
+        now = self.clock.now()
+        recent = await self.comments.times_since(user_id, now - RATE_WINDOW)
+        if len(recent) >= RATE_LIMIT:
+            wait = recent[-RATE_LIMIT] + RATE_WINDOW - now
+            seconds = max(1, int(wait.total_seconds() + 0.999))
+            return (
+                f"You can post {RATE_LIMIT} comments a minute. "
+                f"Please try again in {seconds} seconds."
+            )
+        return None
+
+    async def submit(
+        self,
+        article_id: int,
+        chat_id: int,
+        message_id: int,
+        user_id: int,
+        user_name: str,
+        text: str | None,
+    ) -> Outcome:
+        """Validate and store a reader's comment, telling the admins about it."""
+        article = await self.commentable(article_id)
+        if article is None:
+            return Outcome(False, "Comments are closed on this article.")
+        refusal = await self._refusal(user_id, text)
+        if refusal:
+            return Outcome(False, refusal)
+        status = "pending" if self.settings.mode == "pre" else "visible"
+        body = (text or "").strip()
+        new = NewComment(article_id, chat_id, message_id, user_id, user_name[:128], body, status)
+        stored = await self.comments.add(new, self.clock.now())
+        if stored is None:
+            return Outcome(False, "That comment is already stored.")
+        await self._notify_admins(article, stored)
+        title = escape(button_title(article.title, 80))
+        if status == "pending":
+            return Outcome(
+                True,
+                f"Thanks! Your comment on <b>{title}</b> will appear once a "
+                "moderator approves it.",
+            )
+        return Outcome(True, f"💬 Thanks, your comment on <b>{title}</b> is posted.")
+
+    def _moderation_keyboard(self, comment: Comment) -> Keyboard:
+        cid = comment.id
+        if comment.status == "pending":
+            return (
+                (Button("✅ Approve", f"md:a:{cid}"), Button("❌ Reject", f"md:r:{cid}")),
+                (Button("⛔ Ban author", f"md:b:{cid}"),),
+            )
+        return ((Button("🙈 Hide", f"md:h:{cid}"), Button("⛔ Ban author", f"md:b:{cid}")),)
+
+    def moderation_text(self, article: Article, comment: Comment) -> str:
+        """The admins' notice about a comment."""
+        head = "awaiting approval" if comment.status == "pending" else "posted"
+        return (
+            f"💬 New comment ({head}) on <b>{escape(button_title(article.title, 80))}</b>"
+            f" (#{article.id})\n"
+            f"From {escape(comment.user_name or 'a reader')} (user id {comment.user_id}):\n\n"
+            f"{escape(comment.text)}"
+        )
+
+    async def _notify_admins(self, article: Article, comment: Comment) -> None:
+        text = self.moderation_text(article, comment)
+        keyboard = self._moderation_keyboard(comment)
+        for admin in sorted(self.settings.admin_ids):
+            message = OutgoingMessage(admin, text, keyboard, disable_preview=True)
+            try:
+                await self.notifier.send(message)
+            except SendError as exc:
+                log.warning("could not tell admin %s about comment %s: %s", admin, comment.id, exc)
+
+    async def moderate(self, action: str, comment_id: int, admin_name: str) -> Outcome:
+        """Apply an admin's button (a approve, r reject, h hide, b ban author and hide)."""
+        comment = await self.comments.get(comment_id)
+        if comment is None:
+            return Outcome(False, EXPIRED)
+        who = escape(admin_name or "an admin")
+        if action == "a":
+            done = await self.comments.set_status(comment_id, "visible", ("pending",))
+            note = f"✅ Approved by {who}."
+        elif action == "r":
+            done = await self.comments.set_status(comment_id, "hidden", ("pending",))
+            note = f"❌ Rejected by {who}."
+        elif action == "h":
+            done = await self.comments.set_status(comment_id, "hidden", ("visible", "pending"))
+            note = f"🙈 Hidden by {who}."
+        elif action == "b":
+            hidden = await self.comments.set_status(comment_id, "hidden", ("visible", "pending"))
+            banned = await self.comments.ban(comment.user_id, None, self.clock.now())
+            done = hidden or banned
+            note = f"⛔ Author banned and comment hidden by {who}."
+        else:
+            return Outcome(False, EXPIRED)
+        return Outcome(done, note if done else EXPIRED)
+
+    async def ban(self, user_id: int, admin_id: int | None) -> Outcome:
+        """/ban: the user's new comments are refused from now on."""
+        if await self.comments.ban(user_id, admin_id, self.clock.now()):
+            return Outcome(True, f"User {user_id} can no longer comment.")
+        return Outcome(False, f"User {user_id} was already banned.")
+
+    async def unban(self, user_id: int) -> Outcome:
+        """/unban: the user may comment again."""
+        if await self.comments.unban(user_id):
+            return Outcome(True, f"User {user_id} may comment again.")
+        return Outcome(False, f"User {user_id} was not banned.")
+
+    async def record_prompt(
+        self, chat_id: int, message_id: int, article_id: int, user_id: int
+    ) -> None:
+        """Remember a "write your comment" prompt message."""
+        await self.comments.add_prompt(chat_id, message_id, article_id, user_id, self.clock.now())
+
+    async def count(self, article_id: int) -> int:
+        """Comments readers can see on an article."""
+        return await self.comments.count_visible(article_id)
+
+    async def listing(self, article: Article, page: int, tz: ZoneInfo) -> CommentList:
+        """One page of visible comments, newest first, with ◀ ▶ buttons."""
+        total = await self.comments.count_visible(article.id)
+        title = escape(button_title(article.title, 80))
+        if total == 0:
+            return CommentList(
+                f"💬 No comments yet on <b>{title}</b>.\nReply to the article to write the "
+                "first one.",
+                (),
+            )
+        pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+        page = min(max(page, 0), pages - 1)
+        shown = await self.comments.visible_page(article.id, page * PAGE_SIZE, PAGE_SIZE)
+        blocks = [
+            f"<b>{escape(c.user_name or 'Reader')}</b> · <i>{_when(c, tz)}</i>\n"
+            f"{escape(truncate(c.text, LIST_TEXT_CAP))}"
+            for c in shown
+        ]
+        head = f"💬 <b>Comments on {title}</b>\n{total} in all · page {page + 1} of {pages}"
+        nav = []
+        if page > 0:
+            nav.append(Button("◀ Newer", f"cm:p:{article.id}:{page - 1}"))
+        if page < pages - 1:
+            nav.append(Button("Older ▶", f"cm:p:{article.id}:{page + 1}"))
+        return CommentList("\n\n".join([head, *blocks]), (tuple(nav),) if nav else ())

@@ -1,0 +1,166 @@
+"""Withdrawing and correcting published articles, including the messages already sent.
+
+Digest messages list several articles, so they are left alone on both paths; the admin's
+answer says how many there were. A withdrawn article's message is deleted while Telegram
+still allows it (48 hours, with an hour's margin for clock drift), else edited into a note.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.clock import Clock
+from bot.services.compose import ArticleComposer
+from bot.services.drafts import PublishError, content_hash
+from bot.services.notifier import Notifier, OutgoingMessage, PermanentError, SendError
+from storage.articles import ArticleRepository
+from storage.deliveries import DeliveryRepository
+from storage.models import Article
+
+log = logging.getLogger(__name__)
+
+DELETE_WINDOW = timedelta(hours=47)
+WITHDRAWN_NOTE = "<i>This article has been withdrawn by the editors.</i>"
+TITLE_LIMIT = 300
+SUMMARY_LIMIT = 2000
+FIELDS = ("title", "summary")
+
+
+@dataclass(frozen=True)
+class MessagesChanged:
+    """What happened to an article's sent messages."""
+
+    article: Article
+    cancelled: int = 0
+    deleted: int = 0
+    edited: int = 0
+    failed: int = 0
+    digests: int = 0
+
+
+class CorrectionService:
+    """/unpublish and /edit: change an article and every message that shows it."""
+
+    def __init__(
+        self,
+        articles: ArticleRepository,
+        deliveries: DeliveryRepository,
+        composer: ArticleComposer,
+        notifier: Notifier,
+        clock: Clock,
+        on_change: Callable[[Article], Awaitable[None]],
+    ) -> None:
+        self.articles = articles
+        self.deliveries = deliveries
+        self.composer = composer
+        self.notifier = notifier
+        self.clock = clock
+        self.on_change = on_change
+
+    async def _article(self, article_id: int) -> Article:
+        article = await self.articles.get(article_id)
+        if article is None:
+            raise PublishError(f"There is no article #{article_id}. /articles lists them.")
+        return article
+
+    async def withdraw(self, article_id: int) -> MessagesChanged:
+        """Stop pending deliveries and remove (or mark) the messages already sent."""
+        article = await self._article(article_id)
+        if article.status not in ("scheduled", "published"):
+            raise PublishError(_cannot_withdraw(article))
+        now = self.clock.now()
+        # Withdrawn first, so that a worker composing this article right now gets nothing.
+        await self.articles.set_status(article_id, "withdrawn", now)
+        self.composer.invalidate(article_id)
+        cancelled = await self.deliveries.cancel_article(article_id)
+        deleted = edited = failed = digests = 0
+        for chat_id, message_id, kind, sent_at in await self.deliveries.messages_of_article(
+            article_id
+        ):
+            if kind == "digest":
+                digests += 1
+                continue
+            outcome = await self._remove(chat_id, message_id, now - sent_at < DELETE_WINDOW)
+            deleted += outcome == "deleted"
+            edited += outcome == "edited"
+            failed += outcome == "failed"
+        changed = await self._article(article_id)
+        await self.on_change(changed)
+        return MessagesChanged(changed, cancelled, deleted, edited, failed, digests)
+
+    async def _remove(self, chat_id: int, message_id: int, deletable: bool) -> str:
+        """Delete one message, or edit it into the withdrawal note when deleting fails."""
+        if deletable:
+            try:
+                await self.notifier.delete(chat_id, message_id, broadcast=True)
+            except PermanentError:
+                pass  # too old or already gone for Telegram: fall back to an edit
+            except SendError as exc:
+                log.warning("could not delete %s/%s: %s", chat_id, message_id, exc)
+                return "failed"
+            else:
+                return "deleted"
+        note = OutgoingMessage(chat_id=chat_id, text=WITHDRAWN_NOTE, disable_preview=True)
+        try:
+            await self.notifier.edit(note, message_id, broadcast=True)
+        except SendError as exc:
+            log.warning("could not edit %s/%s: %s", chat_id, message_id, exc)
+            return "failed"
+        return "edited"
+
+    async def edit(self, article_id: int, field: str, text: str) -> MessagesChanged:
+        """Correct the title or summary and update every article message already sent."""
+        article = await self._article(article_id)
+        value = " ".join(text.split()) if field == "title" else text.strip()
+        _check_edit(article, field, value)
+        title = value if field == "title" else article.title
+        summary = value if field == "summary" else article.summary
+        await self.articles.update_text(
+            article_id,
+            title=title,
+            summary=summary,
+            content_hash=content_hash(title, article.body),
+            now=self.clock.now(),
+        )
+        self.composer.invalidate(article_id)
+        changed = await self._article(article_id)
+        await self.on_change(changed)
+        edited = failed = digests = 0
+        for chat_id, message_id, kind, _ in await self.deliveries.messages_of_article(article_id):
+            if kind == "digest":
+                digests += 1
+                continue
+            message = await self.composer.compose(article_id, chat_id)
+            if message is None:
+                break
+            try:
+                await self.notifier.edit(message, message_id, broadcast=True)
+                edited += 1
+            except SendError as exc:
+                log.warning("could not edit %s/%s: %s", chat_id, message_id, exc)
+                failed += 1
+        return MessagesChanged(changed, edited=edited, failed=failed, digests=digests)
+
+
+def _cannot_withdraw(article: Article) -> str:
+    if article.status == "withdrawn":
+        return f"Article #{article.id} is already withdrawn."
+    if article.status == "draft":
+        return f"Article #{article.id} is an unpublished draft: press Cancel on its preview."
+    return f"Article #{article.id} comes from the imported archive and was never sent."
+
+
+def _check_edit(article: Article, field: str, value: str) -> None:
+    """Refuse edits that cannot work, with a reason."""
+    if article.status == "withdrawn":
+        raise PublishError(f"Article #{article.id} is withdrawn; there is nothing to correct.")
+    if field not in FIELDS:
+        raise PublishError("You can edit the title or the summary: /edit <id> title <new title>")
+    if not value:
+        raise PublishError(f"The new {field} is empty.")
+    limit = TITLE_LIMIT if field == "title" else SUMMARY_LIMIT
+    if len(value) > limit:
+        raise PublishError(f"The {field} is too long ({len(value)} characters, at most {limit}).")

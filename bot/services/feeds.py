@@ -1,0 +1,197 @@
+"""RSS/Atom feeds: adding, polling, and turning new entries into articles.
+
+Decisions:
+- Adding a feed fetches it at once (a bad address is refused right away) and marks every
+  entry it already lists as seen, so subscribers never get the back catalogue; only entries
+  that appear later are taken (at most MAX_NEW_PER_POLL per poll).
+- A failing feed keeps being polled, with the interval doubled per failure in a row up to
+  MAX_BACKOFF times FEED_POLL_MINUTES. After REPORT_AFTER failures in a row every admin is
+  told once; when it works again they are told that too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.services.drafts import PublishError, load_url
+from bot.services.extract import ExtractedArticle, normalize_tags
+from bot.services.feedparse import FeedEntry, FeedError, ParsedFeed, parse_feed
+from bot.services.fetch import FetchError, fetch_feed_bytes, make_client
+from bot.services.notifier import Notifier, OutgoingMessage, SendError
+from bot.services.publishing import DraftCreated, PublishingService
+from bot.services.render import escape
+from storage.feeds import FeedRepository
+from storage.models import Feed
+
+log = logging.getLogger(__name__)
+
+MODES = ("auto", "review")
+REPORT_AFTER = 3
+MAX_BACKOFF = 8
+MAX_NEW_PER_POLL = 20
+
+
+class FeedService:
+    """Keeps the feed list and publishes (or offers for review) what feeds bring."""
+
+    def __init__(
+        self,
+        feeds: FeedRepository,
+        publishing: PublishingService,
+        notifier: Notifier,
+        clock: Clock,
+        settings: Settings,
+    ) -> None:
+        self.feeds = feeds
+        self.publishing = publishing
+        self.notifier = notifier
+        self.clock = clock
+        self.settings = settings
+
+    async def add(self, url: str, mode: str, added_by: int | None) -> Feed:
+        """Check and store a feed; entries it lists now are marked as already seen."""
+        if mode not in MODES:
+            raise PublishError(f"The mode must be auto or review, not “{mode}”.")
+        existing = await self.feeds.find_by_url(url)
+        if existing is not None:
+            number = await self.number_of(existing.id)
+            raise PublishError(f"That feed is already in the list as number {number}.")
+        parsed = await self._fetch(url)
+        keys = [entry.key for entry in parsed.entries]
+        return await self.feeds.add(url, mode, parsed.title, added_by, keys, self.clock.now())
+
+    async def list(self) -> list[Feed]:
+        """Every feed, numbered from 1 in this order."""
+        return await self.feeds.all()
+
+    async def number_of(self, feed_id: int) -> int:
+        """A feed's number in the list."""
+        ids = [feed.id for feed in await self.feeds.all()]
+        return ids.index(feed_id) + 1 if feed_id in ids else 0
+
+    async def remove(self, number: int) -> Feed:
+        """Remove the feed with this list number."""
+        feeds = await self.feeds.all()
+        if not 1 <= number <= len(feeds):
+            raise PublishError(f"There is no feed number {number}; /feeds lists them.")
+        feed = feeds[number - 1]
+        await self.feeds.remove(feed.id)
+        return feed
+
+    async def _fetch(self, url: str) -> ParsedFeed:
+        try:
+            async with make_client() as client:
+                page = await fetch_feed_bytes(
+                    url, client=client, allow_private=self.settings.allow_private_urls
+                )
+            return parse_feed(page.body, page.url)
+        except (FetchError, FeedError) as exc:
+            raise PublishError(str(exc)) from exc
+
+    def _due(self, feed: Feed, now: datetime) -> bool:
+        if feed.last_polled_at is None:
+            return True
+        factor = min(2**feed.consecutive_failures, MAX_BACKOFF)
+        return now - feed.last_polled_at >= timedelta(
+            minutes=self.settings.feed_poll_minutes * factor
+        )
+
+    async def poll_due(self) -> int:
+        """Poll every feed whose time has come; return how many articles they produced."""
+        made = 0
+        for feed in await self.feeds.all():
+            if not self._due(feed, self.clock.now()):
+                continue
+            try:
+                made += await self.poll(feed)
+            except Exception:  # one broken feed must not stop the others
+                log.exception("polling feed %s failed", feed.url)
+        return made
+
+    async def poll(self, feed: Feed) -> int:
+        """Fetch one feed and take its new entries; return how many articles were made."""
+        try:
+            parsed = await self._fetch(feed.url)
+        except PublishError as exc:
+            await self._failed(feed, str(exc))
+            return 0
+        await self.feeds.record_success(feed.id, parsed.title, self.clock.now())
+        if feed.failure_reported:
+            await self._tell_admins(f"✅ The feed {escape(feed.title or feed.url)} works again.")
+        unseen = await self.feeds.unseen(feed.id, [e.key for e in parsed.entries])
+        # Feeds list the newest first; publish in the order things happened.
+        fresh = list({e.key: e for e in reversed(parsed.entries) if e.key in unseen}.values())
+        made = 0
+        for entry in fresh[:MAX_NEW_PER_POLL]:
+            article_id = await self._take(feed, entry)
+            await self.feeds.mark_seen(feed.id, entry.key, article_id, self.clock.now())
+            made += article_id is not None
+        return made
+
+    async def _failed(self, feed: Feed, error: str) -> None:
+        await self.feeds.record_failure(feed.id, error, self.clock.now())
+        failures = feed.consecutive_failures + 1
+        log.warning("feed %s failed (%s in a row): %s", feed.url, failures, error)
+        if failures >= REPORT_AFTER and not feed.failure_reported:
+            number = await self.number_of(feed.id)
+            slower = self.settings.feed_poll_minutes * min(2**failures, MAX_BACKOFF)
+            await self._tell_admins(
+                f"⚠️ The feed {escape(feed.title or feed.url)} failed {failures} times in a row: "
+                f"{escape(error)}\nI keep trying every {slower} minutes. "
+                f"/feeds remove {number} drops it."
+            )
+            await self.feeds.mark_reported(feed.id)
+
+    async def _take(self, feed: Feed, entry: FeedEntry) -> int | None:
+        """Make an article of one entry: published (auto) or offered to admins (review)."""
+        extracted = await self._extract(entry)
+        if extracted is None:
+            log.info("feed %s: entry %s has nothing to publish", feed.url, entry.key)
+            return None
+        outcome = await self.publishing.create_draft(extracted, created_by=None, source="feed")
+        if not isinstance(outcome, DraftCreated):
+            log.info("feed %s: entry %s was published before", feed.url, entry.key)
+            return None
+        article_id = outcome.article.id
+        if feed.mode == "auto":
+            await self.publishing.publish_from_feed(article_id)
+            return article_id
+        for admin in sorted(self.settings.admin_ids):
+            try:
+                await self.publishing.send_preview(article_id, admin)
+            except SendError as exc:
+                log.warning("feed preview to admin %s failed: %s", admin, exc)
+        return article_id
+
+    async def _extract(self, entry: FeedEntry) -> ExtractedArticle | None:
+        """The linked page's article, else the entry's own title and summary."""
+        if entry.link:
+            try:
+                page = await load_url(entry.link, allow_private=self.settings.allow_private_urls)
+            except PublishError as exc:
+                log.info("feed entry %s: using the feed's summary (%s)", entry.link, exc)
+            else:
+                tags = normalize_tags([*page.tags, *entry.tags])
+                return dataclasses.replace(page, url=entry.link, tags=tags)
+        if not entry.title.strip():
+            return None
+        return ExtractedArticle(
+            url=entry.link,
+            title=entry.title,
+            body=entry.summary or entry.title,
+            author=None,
+            published=None,
+            image_url=None,
+            tags=entry.tags,
+        )
+
+    async def _tell_admins(self, text: str) -> None:
+        for admin in sorted(self.settings.admin_ids):
+            try:
+                await self.notifier.send(OutgoingMessage(admin, text, disable_preview=True))
+            except SendError as exc:
+                log.warning("could not tell admin %s about a feed: %s", admin, exc)

@@ -1,0 +1,57 @@
+"""Reader buttons under every article message, and opening an article from a button."""
+
+from __future__ import annotations
+
+from bot.clock import Clock
+from bot.services.comments import CommentService
+from bot.services.compose import ArticleComposer
+from bot.services.notifier import Button, Keyboard, Notifier
+from bot.services.related import SHOWN, RelatedService
+from bot.services.render import button_title
+from storage.deliveries import DeliveryRepository
+from storage.models import Article
+from storage.related import SUGGESTABLE
+
+
+class ReaderKeyboards:
+    """KeyboardProvider: "You may also like" buttons, then Comment and Comments (N)."""
+
+    def __init__(self, related: RelatedService, comments: CommentService) -> None:
+        self.related = related
+        self.comments = comments
+
+    async def article_keyboard(self, article: Article) -> Keyboard:
+        """Up to three related articles (one a row), then the comment buttons."""
+        rows: list[tuple[Button, ...]] = [
+            (Button(f"📰 {button_title(r.title, 48)}", f"ra:{r.id}"),)
+            for r in await self.related.related(article.id, SHOWN)
+        ]
+        count = await self.comments.count(article.id)
+        rows.append(
+            (
+                Button("💬 Comment", f"cm:w:{article.id}"),
+                Button(f"🗨 Comments ({count})", f"cm:l:{article.id}"),
+            )
+        )
+        return tuple(rows)
+
+
+async def send_article(
+    composer: ArticleComposer,
+    notifier: Notifier,
+    deliveries: DeliveryRepository,
+    clock: Clock,
+    article_id: int,
+    chat_id: int,
+) -> int | None:
+    """Send a published article to a chat as deliveries look, and record the message so that
+    replies to it become comments; None if the article cannot be shown."""
+    article = await composer.articles.get(article_id)
+    if article is None or article.status not in SUGGESTABLE:
+        return None
+    message = await composer.compose(article_id, chat_id)
+    if message is None:
+        return None
+    message_id = await notifier.send(message)
+    await deliveries.record_message(chat_id, message_id, article_id, "article", clock.now())
+    return message_id

@@ -1,0 +1,200 @@
+"""Drafts, previews, publishing now or at a set time: what /publish and its buttons do."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.services.broadcast import BroadcastService
+from bot.services.compose import ArticleComposer
+from bot.services.drafts import PublishError, content_hash, to_new_article, with_admin_buttons
+from bot.services.extract import ExtractedArticle
+from bot.services.notifier import Notifier, OutgoingMessage
+from bot.services.timeutil import format_local, parse_local_datetime
+from storage.articles import ArticleRepository
+from storage.deliveries import DeliveryRepository
+from storage.models import Article
+
+log = logging.getLogger(__name__)
+
+ArticleCallback = Callable[[Article], Awaitable[None]]
+EXPIRED = "This button has expired."
+
+
+@dataclass(frozen=True)
+class DraftCreated:
+    """A new draft waiting for the admin's decision."""
+
+    article: Article
+
+
+@dataclass(frozen=True)
+class DuplicateFound:
+    """The same link or text was stored before; nothing new was stored."""
+
+    earlier: Article
+
+
+DraftOutcome = DraftCreated | DuplicateFound
+
+
+class PublishingService:
+    """Stores drafts, previews them and publishes them now or when they fall due."""
+
+    def __init__(
+        self,
+        articles: ArticleRepository,
+        deliveries: DeliveryRepository,
+        broadcast: BroadcastService,
+        composer: ArticleComposer,
+        notifier: Notifier,
+        clock: Clock,
+        tz: ZoneInfo,
+        on_change: ArticleCallback,
+    ) -> None:
+        self.articles = articles
+        self.deliveries = deliveries
+        self.broadcast = broadcast
+        self.composer = composer
+        self.notifier = notifier
+        self.clock = clock
+        self.tz = tz
+        self.on_change = on_change
+        # Buttons arrive concurrently: a status check and its change must not interleave.
+        self._lock = asyncio.Lock()
+
+    async def create_draft(
+        self,
+        extracted: ExtractedArticle,
+        *,
+        created_by: int | None,
+        source: str = "admin",
+        external_id: str | None = None,
+        schedule_at: datetime | None = None,
+    ) -> DraftOutcome:
+        """Store a draft unless the same link or text was stored before."""
+        digest = content_hash(extracted.title, extracted.body)
+        async with self._lock:
+            earlier = await self._earlier(extracted.url, digest)
+            if earlier is not None:
+                return DuplicateFound(earlier)
+            new = await to_new_article(
+                extracted, source=source, created_by=created_by, external_id=external_id
+            )
+            now = self.clock.now()
+            article = await self.articles.create(new, content_hash=digest, status="draft", now=now)
+            if schedule_at is not None:
+                await self.articles.set_status(article.id, "draft", now, scheduled_at=schedule_at)
+                article = await self._get(article.id)
+        return DraftCreated(article)
+
+    async def _earlier(self, url: str | None, digest: str) -> Article | None:
+        """A stored non-draft with this link or text; stale drafts of it are discarded."""
+        while True:
+            found = await self.articles.find_duplicate(url, digest)
+            if found is None or found.status != "draft":
+                return found
+            # An abandoned preview of the same article: the new one replaces it.
+            await self.articles.delete_draft(found.id)
+
+    async def _get(self, article_id: int) -> Article:
+        article = await self.articles.get(article_id)
+        if article is None:
+            raise PublishError(EXPIRED)
+        return article
+
+    async def preview(self, article_id: int, chat_id: int) -> OutgoingMessage:
+        """The subscriber's message for a draft, with the admin's buttons underneath."""
+        article = await self._get(article_id)
+        self.composer.invalidate(article_id)
+        message = await self.composer.compose(article_id, chat_id)
+        if message is None:
+            raise PublishError(EXPIRED)
+        return with_admin_buttons(message, article, self.tz)
+
+    async def send_preview(self, article_id: int, chat_id: int) -> int:
+        """Send a draft's preview to an admin; return its message id."""
+        message = await self.preview(article_id, chat_id)
+        message_id = await self.notifier.send(message)
+        now = self.clock.now()
+        await self.deliveries.record_message(chat_id, message_id, article_id, "preview", now)
+        return message_id
+
+    async def reader_view(self, article_id: int, chat_id: int) -> OutgoingMessage | None:
+        """The preview without the admin's buttons (after a decision was taken)."""
+        self.composer.invalidate(article_id)
+        return await self.composer.compose(article_id, chat_id)
+
+    async def _take_draft(self, article_id: int) -> Article:
+        article = await self.articles.get(article_id)
+        if article is None or article.status != "draft":
+            raise PublishError(EXPIRED)
+        return article
+
+    async def publish_now(self, article_id: int, admin_chat_id: int | None) -> Article:
+        """Publish a draft to subscribers at once."""
+        async with self._lock:
+            await self._take_draft(article_id)
+            await self._publish(article_id, admin_chat_id)
+        return await self._get(article_id)
+
+    async def _publish(self, article_id: int, admin_chat_id: int | None) -> None:
+        self.composer.invalidate(article_id)
+        queued = await self.broadcast.publish(article_id, admin_chat_id)
+        log.info("published article %s (%s deliveries)", article_id, queued)
+        await self.on_change(await self._get(article_id))
+
+    async def schedule(self, article_id: int, choice: str) -> Article:
+        """Schedule a draft: choice is "h1" (in an hour), "tm" (tomorrow 08:00) or "at"."""
+        now = self.clock.now()
+        async with self._lock:
+            draft = await self._take_draft(article_id)
+            if choice == "h1":
+                when = now + timedelta(hours=1)
+            elif choice == "tm":
+                when = parse_local_datetime("tomorrow 08:00", self.tz, now)
+            elif choice == "at" and draft.scheduled_at is not None:
+                when = draft.scheduled_at
+                if when <= now:
+                    shown = format_local(when, self.tz)
+                    raise PublishError(f"{shown} has already passed; choose another time.")
+            else:
+                raise PublishError(EXPIRED)
+            await self.articles.set_status(article_id, "scheduled", now, scheduled_at=when)
+            self.composer.invalidate(article_id)
+        return await self._get(article_id)
+
+    async def cancel(self, article_id: int) -> Article:
+        """Discard a draft; return what it was."""
+        async with self._lock:
+            draft = await self._take_draft(article_id)
+            await self.articles.delete_draft(article_id)
+        self.composer.invalidate(article_id)
+        return draft
+
+    async def publish_due(self) -> list[int]:
+        """Publish every scheduled article whose time has come; return their ids."""
+        done = []
+        for article_id in await self.articles.due_scheduled(self.clock.now()):
+            async with self._lock:
+                article = await self.articles.get(article_id)
+                if article is None or article.status != "scheduled":
+                    continue
+                await self._publish(article_id, article.created_by)
+            done.append(article_id)
+        return done
+
+    async def publish_from_feed(self, article_id: int) -> None:
+        """Publish a feed article straight away (feeds in auto mode)."""
+        async with self._lock:
+            await self._take_draft(article_id)
+            await self._publish(article_id, None)
+
+    async def listing(self, limit: int = 15) -> list[Article]:
+        """Scheduled articles first, then the latest published or withdrawn ones."""
+        return await self.articles.recent(limit)

@@ -1,0 +1,54 @@
+"""Small helpers shared by tests: readers who subscribe, articles published by service call."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+from storage.models import Article, NewArticle
+from tests.conftest import ADMIN_ID, RunningBot
+from tests.fakes.botapi import FakeBotAPI
+
+
+async def subscribe(fake: FakeBotAPI, user_id: int, name: str | None = None) -> None:
+    """A reader sends /start and reads the welcome."""
+    if user_id not in fake.chats:
+        fake.add_user(user_id, name or f"Reader {user_id}")
+    fake.send_text(user_id, "/start")
+    await fake.wait_for_message(user_id)
+
+
+async def publish(
+    bot: RunningBot,
+    title: str,
+    body: str = "",
+    *,
+    tags: tuple[str, ...] = (),
+    url: str | None = None,
+    admin: int | None = ADMIN_ID,
+) -> Article:
+    """Store an article and publish it through the broadcast service."""
+    body = body or f"{title}. This is the first sentence of the story. It has a second one too."
+    services = bot.services
+    article = await services.articles.create(
+        NewArticle(title=title, body=body, summary=body[:300], url=url, tags=tags),
+        content_hash=hashlib.sha256(f"{title}\n{body}".encode()).hexdigest(),
+        status="draft",
+        now=services.clock.now(),
+    )
+    await services.broadcast.publish(article.id, admin)
+    return article
+
+
+async def drained(bot: RunningBot, timeout: float = 10.0, kind: str = "instant") -> None:
+    """Wait until no delivery of `kind` is pending (the sender records after Telegram answers)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        row = await bot.services.db.fetchone(
+            "SELECT count(*) AS n FROM deliveries WHERE status = 'pending' AND kind = ?", (kind,)
+        )
+        if row is not None and row["n"] == 0:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("outbox still has pending deliveries")

@@ -1,0 +1,174 @@
+"""RSS feeds through the fake Bot API, served from 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import FakeClock
+from storage.models import Feed
+from tests.conftest import ADMIN_ID, READER_ID, BotFactory, RunningBot
+from tests.fakes.botapi import FakeBotAPI
+from tests.fakes.botapi_models import SentMessage
+from tests.fixtures.site import Site, article_page, rss, serve_site
+
+PARAGRAPHS = [
+    "The harbour board met on Monday and approved the plan after a long debate about costs.",
+    "Engineers said the work would take six months and that the pier would stay open.",
+    "Local traders welcomed the decision, saying visitors had been asking about it for years.",
+]
+
+
+@pytest.fixture
+async def site() -> AsyncIterator[Site]:
+    async with serve_site() as running:
+        for slug in ("old", "fresh", "review"):
+            running.pages[f"/{slug}"] = article_page(f"Page title {slug}", PARAGRAPHS)
+        yield running
+
+
+async def until(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 10) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout}s")
+        await asyncio.sleep(0.05)
+
+
+async def only_feed(bot: RunningBot) -> Feed:
+    feeds = await bot.services.feeds.list()
+    assert len(feeds) == 1
+    return feeds[0]
+
+
+async def start(fake: FakeBotAPI, start_bot: BotFactory, clock: FakeClock) -> RunningBot:
+    bot = await start_bot(clock=clock, FEED_POLL_MINUTES="1")
+    fake.send_text(READER_ID, "/start")
+    await fake.wait_for_message(READER_ID)
+    return bot
+
+
+async def add_feed(fake: FakeBotAPI, site: Site, mode: str) -> SentMessage:
+    fake.send_text(ADMIN_ID, f"/feeds add {site.url('/feed.xml')} {mode}")
+    return await fake.wait_for_message(ADMIN_ID, timeout=10)
+
+
+async def test_auto_feed_publishes_each_new_entry_once(
+    fake: FakeBotAPI, start_bot: BotFactory, site: Site
+) -> None:
+    clock = FakeClock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    bot = await start(fake, start_bot, clock)
+    old = ("g-old", site.url("/old"), "Old entry")
+    site.feed = rss([old])
+    added = await add_feed(fake, site, "auto")
+    assert "Added feed 1" in added.text and "Test Ledger" in added.text
+    site.feed = rss(
+        [
+            ("g-fresh", site.url("/fresh"), "Fresh entry"),
+            ("g-gone", site.url("/gone"), "Summary only entry"),  # 404: the feed summary is used
+            old,
+        ]
+    )
+    clock.advance(timedelta(minutes=2))
+    first = await fake.wait_for_message(READER_ID, timeout=10)
+    second = await fake.wait_for_message(READER_ID, timeout=10)
+    # Oldest first, as the feed lists newest first.
+    assert "Summary only entry" in first.text and "Summary of Summary only entry" in first.text
+    assert "Page title fresh" in second.text and "harbour board" in second.text
+    polled = (await only_feed(bot)).last_polled_at
+    clock.advance(timedelta(minutes=2))
+
+    async def polled_again() -> bool:
+        return (await only_feed(bot)).last_polled_at != polled
+
+    await until(polled_again, "a second poll")
+    await asyncio.sleep(0.3)
+    assert len(fake.messages(READER_ID)) == 3  # welcome + two articles, nothing repeated
+    rows = await bot.services.db.fetchall("SELECT source, status FROM articles ORDER BY id")
+    assert [(r["source"], r["status"]) for r in rows] == [("feed", "published")] * 2
+    fake.assert_no_errors()
+
+
+async def test_review_feed_sends_previews_to_admins(
+    fake: FakeBotAPI, start_bot: BotFactory, site: Site
+) -> None:
+    clock = FakeClock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    bot = await start(fake, start_bot, clock)
+    site.feed = rss([])
+    await add_feed(fake, site, "review")
+    site.feed = rss([("g-review", site.url("/review"), "Review entry")])
+    clock.advance(timedelta(minutes=2))
+    preview = await fake.wait_for_message(
+        ADMIN_ID,
+        predicate=lambda m: any(d.startswith("pb:now:") for d in m.button_data()),
+        timeout=10,
+    )
+    assert "Page title review" in preview.text
+    assert len(fake.messages(READER_ID)) == 1  # nothing before the admin confirms
+    data = next(d for d in preview.button_data() if d.startswith("pb:now:"))
+    query = fake.press_button(ADMIN_ID, ADMIN_ID, preview.message_id, data)
+    await fake.wait_for_callback_answer(query)
+    delivered = await fake.wait_for_message(READER_ID)
+    assert "Page title review" in delivered.text
+    article = await bot.services.articles.get(int(data.rsplit(":", 1)[1]))
+    assert article is not None and article.source == "feed" and "local" in article.tags
+    fake.assert_no_errors()
+
+
+async def test_failing_feed_is_reported_once_then_recovers(
+    fake: FakeBotAPI, start_bot: BotFactory, site: Site
+) -> None:
+    clock = FakeClock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    bot = await start(fake, start_bot, clock)
+    site.feed = rss([])
+    await add_feed(fake, site, "auto")
+    site.feed_status = 500
+    for failures in range(1, 5):
+        clock.advance(timedelta(minutes=10))  # past the backoff after each failure
+
+        async def failed(n: int = failures) -> bool:
+            return (await only_feed(bot)).consecutive_failures >= n
+
+        await until(failed, f"failure {failures}")
+    warning = await fake.wait_for_message(ADMIN_ID, predicate=lambda m: "failed" in m.text)
+    assert "3 times in a row" in warning.text and "500" in warning.text
+    assert "/feeds remove 1" in warning.text
+    assert sum("failed" in m.text for m in fake.messages(ADMIN_ID)) == 1  # reported once
+    listing_text = "⚠️"
+    fake.send_text(ADMIN_ID, "/feeds")
+    listing = await fake.wait_for_message(ADMIN_ID, predicate=lambda m: "Feeds" in m.text)
+    assert listing_text in listing.text and "4 in a row" in listing.text
+    site.feed_status = 200
+    clock.advance(timedelta(minutes=10))
+    recovered = await fake.wait_for_message(ADMIN_ID, predicate=lambda m: "works again" in m.text)
+    assert "Test Ledger" in recovered.text
+
+
+async def test_feeds_command_add_list_remove_and_refusals(
+    fake: FakeBotAPI, start_bot: BotFactory, site: Site
+) -> None:
+    bot = await start_bot()
+    site.feed = rss([])
+    fake.send_text(ADMIN_ID, f"/feeds add {site.url('/nothing.xml')}")
+    answer = await fake.wait_for_message(ADMIN_ID, timeout=10)
+    assert "404" in answer.text
+    fake.send_text(ADMIN_ID, f"/feeds add {site.url('/feed.xml')} sometimes")
+    assert "auto or review" in (await fake.wait_for_message(ADMIN_ID)).text
+    added = await add_feed(fake, site, "")
+    assert "(review)" in added.text
+    fake.send_text(ADMIN_ID, f"/feeds add {site.url('/feed.xml')} auto")
+    assert "already in the list as number 1" in (await fake.wait_for_message(ADMIN_ID)).text
+    fake.send_text(ADMIN_ID, "/feeds")
+    listing = await fake.wait_for_message(ADMIN_ID)
+    assert "1. <b>Test Ledger</b> · review" in listing.raw_text
+    fake.send_text(READER_ID, "/feeds remove 1")
+    assert "admins" in (await fake.wait_for_message(READER_ID)).text
+    fake.send_text(ADMIN_ID, "/feeds remove 7")
+    assert "no feed number 7" in (await fake.wait_for_message(ADMIN_ID)).text
+    fake.send_text(ADMIN_ID, "/feeds remove 1")
+    assert "Removed" in (await fake.wait_for_message(ADMIN_ID)).text
+    assert await bot.services.feeds.list() == []
+    fake.assert_no_errors()

@@ -1,0 +1,144 @@
+"""Subscribing, unsubscribing and settings, through the real bot and the fake Bot API."""
+
+from __future__ import annotations
+
+from tests.conftest import READER_ID, BotFactory
+from tests.fakes.botapi import FakeBotAPI
+from tests.helpers import publish, subscribe
+
+
+async def test_stop_unsubscribes_and_start_resubscribes(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    bot = await start_bot()
+    await subscribe(fake, READER_ID)
+    fake.send_text(READER_ID, "/stop")
+    bye = await fake.wait_for_message(READER_ID)
+    assert "unsubscribed" in bye.text
+    sub = await bot.services.subscriptions.get(READER_ID)
+    assert sub is not None
+    assert sub.status == "unsubscribed"
+    await publish(bot, "Nobody should get this")
+    await fake.wait_until(lambda: bool(fake.messages(1000)), timeout=5)  # admin progress
+    assert [m.text for m in fake.messages(READER_ID)][-1] == bye.text
+    fake.send_text(READER_ID, "/unsubscribe")
+    again = await fake.wait_for_message(READER_ID)
+    assert "not subscribed" in again.text
+    fake.send_text(READER_ID, "/start")
+    welcome = await fake.wait_for_message(READER_ID)
+    assert "Welcome" in welcome.text
+    sub = await bot.services.subscriptions.get(READER_ID)
+    assert sub is not None
+    assert sub.status == "active"
+
+
+async def test_settings_buttons_switch_to_daily_digest(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    bot = await start_bot()
+    await subscribe(fake, READER_ID)
+    fake.send_text(READER_ID, "/settings")
+    panel = await fake.wait_for_message(READER_ID)
+    assert "each article as it is published" in panel.text
+    fake.press_button(READER_ID, READER_ID, panel.message_id, "st:hours")
+    await fake.wait_until(lambda: "st:h:7" in fake.messages(READER_ID)[-1].button_data())
+    fake.press_button(READER_ID, READER_ID, panel.message_id, "st:h:7")
+    await fake.wait_until(lambda: "07:00" in fake.messages(READER_ID)[-1].text)
+    sub = await bot.services.subscriptions.get(READER_ID)
+    assert sub is not None
+    assert (sub.mode, sub.digest_hour) == ("digest", 7)
+    fake.press_button(READER_ID, READER_ID, panel.message_id, "st:zones")
+    await fake.wait_until(lambda: "st:z:0" in fake.messages(READER_ID)[-1].button_data())
+    fake.assert_no_errors()
+
+
+async def test_typed_settings_and_clear_errors(fake: FakeBotAPI, start_bot: BotFactory) -> None:
+    bot = await start_bot()
+    await subscribe(fake, READER_ID)
+    fake.send_text(READER_ID, "/settings tz Europe/Berlin")
+    ok = await fake.wait_for_message(READER_ID)
+    assert "Europe/Berlin" in ok.text
+    fake.send_text(READER_ID, "/settings tz Mars/Olympus_Mons")
+    bad_zone = await fake.wait_for_message(READER_ID)
+    assert "Mars/Olympus_Mons" in bad_zone.text
+    fake.send_text(READER_ID, "/settings digest 25")
+    bad_hour = await fake.wait_for_message(READER_ID)
+    assert "0 to 23" in bad_hour.text
+    fake.send_text(READER_ID, "/settings topics #Sport, politics")
+    topics = await fake.wait_for_message(READER_ID)
+    assert "#politics" in topics.text
+    assert "#sport" in topics.text
+    sub = await bot.services.subscriptions.get(READER_ID)
+    assert sub is not None
+    assert sub.timezone == "Europe/Berlin"
+    assert sub.mode == "instant"
+    assert sub.topics == ("politics", "sport")
+    fake.send_text(READER_ID, "/settings colour <blue>")
+    unknown = await fake.wait_for_message(READER_ID)
+    assert "colour" in unknown.text
+    fake.assert_no_errors()
+
+
+async def test_settings_before_subscribing(fake: FakeBotAPI, start_bot: BotFactory) -> None:
+    await start_bot()
+    fake.send_text(READER_ID, "/settings")
+    answer = await fake.wait_for_message(READER_ID)
+    assert "/start" in answer.text
+
+
+async def test_forged_settings_button_changes_nothing(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    bot = await start_bot()
+    await subscribe(fake, READER_ID)
+    fake.send_text(READER_ID, "/settings")
+    panel = await fake.wait_for_message(READER_ID)
+    query = fake.press_button(READER_ID, READER_ID, panel.message_id, "st:h:99", forge=True)
+    answer = await fake.wait_for_callback_answer(query)
+    assert "expired" in str(answer.get("text", ""))
+    sub = await bot.services.subscriptions.get(READER_ID)
+    assert sub is not None
+    assert sub.mode == "instant"
+
+
+async def test_blocking_and_unblocking_updates_status(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    bot = await start_bot()
+    await subscribe(fake, READER_ID)
+    fake.block(READER_ID)
+
+    async def status() -> str:
+        sub = await bot.services.subscriptions.get(READER_ID)
+        return sub.status if sub else ""
+
+    for _ in range(100):
+        if await status() == "inactive":
+            break
+        await fake.changed(0.05)
+    assert await status() == "inactive"
+    fake.unblock(READER_ID)
+    for _ in range(100):
+        if await status() == "active":
+            break
+        await fake.changed(0.05)
+    assert await status() == "active"
+
+
+async def test_group_migration_keeps_subscription(fake: FakeBotAPI, start_bot: BotFactory) -> None:
+    bot = await start_bot()
+    fake.add_group(-100, "Newsroom")
+    fake.send_text(READER_ID, "/start", chat_id=-100)
+    await fake.wait_for_message(-100)
+    fake.migrate_group(-100, -1001234)
+    for _ in range(100):
+        if await bot.services.subscriptions.get(-1001234) is not None:
+            break
+        await fake.changed(0.05)
+    sub = await bot.services.subscriptions.get(-1001234)
+    assert sub is not None
+    assert sub.status == "active"
+    assert await bot.services.subscriptions.get(-100) is None
+    await publish(bot, "Group news")
+    delivered = await fake.wait_for_message(-1001234, timeout=10)
+    assert "Group news" in delivered.text
