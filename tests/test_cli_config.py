@@ -1,0 +1,102 @@
+"""The command line and configuration errors: one clear line, exit status 2, no traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, from_env
+
+
+def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot` in an empty folder with a minimal environment."""
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_help_lists_subcommands(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "--help")
+    assert result.returncode == 0
+    for command in ("run", "migrate", "stats", "backup"):
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "setting"),
+    [
+        ({}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "ADMIN_IDS": "abc"}, "ADMIN_IDS"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "TIMEZONE": "Mars/Base"}, "TIMEZONE"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "BROADCAST_RATE": "500"}, "BROADCAST_RATE"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "DATABASE_PATH": "/nonexistent/dir/x.db"}, "DATABASE_PATH"),
+    ],
+)
+def test_bad_configuration_is_one_clear_line(
+    tmp_path: Path, env: dict[str, str], setting: str
+) -> None:
+    result = run_cli(tmp_path, "run", **env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert setting in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_unwritable_database_is_refused(tmp_path: Path) -> None:
+    locked = tmp_path / "ro"
+    locked.mkdir()
+    (locked / "x.db").write_bytes(b"not a database at all" * 100)
+    result = run_cli(tmp_path, "migrate", "--db", str(locked / "x.db"))
+    assert result.returncode == 2
+    assert "DATABASE_PATH" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_dotenv_is_read_and_environment_wins(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DATABASE_PATH=from_dotenv.db\nTIMEZONE=Nowhere/Zone\n")
+    result = run_cli(tmp_path, "migrate", TIMEZONE="UTC")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "from_dotenv.db").exists()
+
+
+def test_migrate_stats_and_backup(tmp_path: Path) -> None:
+    db = str(tmp_path / "live.db")
+    first = run_cli(tmp_path, "migrate", "--db", db)
+    assert first.returncode == 0
+    assert "applied" in first.stdout
+    again = run_cli(tmp_path, "--db", db, "migrate")
+    assert "up to date" in again.stdout
+    backup = run_cli(tmp_path, "backup", str(tmp_path / "copy.db"), "--db", db)
+    assert backup.returncode == 0, backup.stderr
+    stats = run_cli(tmp_path, "--db", str(tmp_path / "copy.db"), "stats")
+    assert stats.returncode == 0, stats.stderr
+    assert "Active: 0" in stats.stdout
+    missing = run_cli(tmp_path, "--db", str(tmp_path / "nope.db"), "stats")
+    assert missing.returncode == 2
+    assert "nope.db" in missing.stderr
+
+
+def test_settings_are_a_pure_function_of_the_mapping() -> None:
+    settings = from_env({"ADMIN_IDS": " 1, 2,,3 ", "TIMEZONE": "Asia/Tashkent"})
+    assert settings.admin_ids == frozenset({1, 2, 3})
+    assert settings.timezone.key == "Asia/Tashkent"
+    assert settings.api_url == "https://api.telegram.org/bot"
+    assert settings.file_url == "https://api.telegram.org/file/bot"
+    with pytest.raises(ConfigError, match="WEBHOOK_URL"):
+        from_env({"WEBHOOK_URL": "http://insecure.example"})
+    paid = from_env({"BROADCAST_RATE": "1000", "PAID_BROADCAST": "true"})
+    assert paid.broadcast_rate == 1000

@@ -1,0 +1,104 @@
+"""Migrations: from empty, applied twice, and upgrading an older database with its data."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage.db import Database, StorageError, load_migrations
+
+
+async def _tables(db: Database) -> set[str]:
+    rows = await db.fetchall("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+    return {r["name"] for r in rows}
+
+
+async def test_migrates_an_empty_database(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "new.db")
+    try:
+        latest = load_migrations()[-1].version
+        assert await db.schema_version() == latest
+        assert {"subscribers", "articles", "deliveries", "comments", "feeds"} <= await _tables(db)
+        recorded = await db.fetchall("SELECT version FROM schema_migrations ORDER BY version")
+        assert [r["version"] for r in recorded] == list(range(1, latest + 1))
+        mode = await db.fetchone("PRAGMA journal_mode")
+        assert mode is not None
+        assert mode[0] == "wal"
+        fk = await db.fetchone("PRAGMA foreign_keys")
+        assert fk is not None
+        assert fk[0] == 1
+    finally:
+        await db.close()
+
+
+async def test_applying_twice_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "twice.db"
+    db = await Database.open(path)
+    before = await db.fetchall("SELECT sql FROM sqlite_master ORDER BY name")
+    assert await db.migrate() == []
+    await db.close()
+    db = await Database.open(path)
+    try:
+        after = await db.fetchall("SELECT sql FROM sqlite_master ORDER BY name")
+        assert [tuple(r) for r in before] == [tuple(r) for r in after]
+    finally:
+        await db.close()
+
+
+async def test_upgrade_keeps_data_from_the_previous_migration(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    migrations = load_migrations()
+    db = await Database.open(path, migrate=False)
+    await db.migrate(migrations[:1])  # a database as the first release left it
+    await db.execute(
+        "INSERT INTO subscribers (chat_id, name, mode, digest_hour, timezone, created_at,"
+        " updated_at) VALUES (42, 'Old reader', 'digest', 7, 'Europe/Berlin', 1, 1)"
+    )
+    await db.execute(
+        "INSERT INTO articles (id, url, content_hash, title, body, status, created_at,"
+        " updated_at) VALUES (7, 'https://x.test/old', 'h', 'Old story', 'Body', 'published',"
+        " 1, 1)"
+    )
+    await db.close()
+    db = await Database.open(path)  # start-up applies the rest
+    try:
+        assert await db.schema_version() == migrations[-1].version
+        sub = await db.fetchone("SELECT name, mode, digest_hour, timezone FROM subscribers")
+        assert sub is not None
+        assert tuple(sub) == ("Old reader", "digest", 7, "Europe/Berlin")
+        art = await db.fetchone("SELECT title, url FROM articles WHERE id = 7")
+        assert art is not None
+        assert tuple(art) == ("Old story", "https://x.test/old")
+        await db.execute(
+            "INSERT INTO deliveries (article_id, chat_id, kind, due_at) VALUES (7, 42, 'digest', 1)"
+        )
+    finally:
+        await db.close()
+
+
+async def test_a_failed_migration_stops_with_a_clear_message(tmp_path: Path) -> None:
+    from storage.db import Migration
+
+    db = await Database.open(tmp_path / "bad.db", migrate=False)
+    try:
+        with pytest.raises(StorageError, match="0001_broken"):
+            await db.migrate([Migration(1, "broken", "CREATE TABLE x (;")])
+        assert await db.schema_version() == 0
+    finally:
+        await db.close()
+
+
+async def test_newer_database_than_code_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    with pytest.raises(StorageError, match="newer"):
+        await Database.open(path)
+
+
+async def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="DATABASE_PATH"):
+        await Database.open(tmp_path / "no" / "such" / "dir" / "x.db")
