@@ -8,7 +8,6 @@ import hashlib
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -41,7 +40,7 @@ class _Unused:
 
 
 @pytest.fixture
-async def loaded(tmp_path: Path, fake: FakeBotAPI) -> AsyncIterator[Path]:
+async def loaded(tmp_path: Path, fake: FakeBotAPI) -> Path:
     """A database with 1,000 subscribers and one article published to them."""
     path = tmp_path / "crash.db"
     settings = make_settings(fake, path)
@@ -62,7 +61,7 @@ async def loaded(tmp_path: Path, fake: FakeBotAPI) -> AsyncIterator[Path]:
     )
     assert await services.broadcast.publish(article.id, ADMIN_ID) == SUBSCRIBERS
     await db.close()
-    yield path
+    return path
 
 
 async def _spawn(fake: FakeBotAPI, db_path: Path, log: Path) -> asyncio.subprocess.Process:

@@ -72,7 +72,8 @@ async def test_upgrade_keeps_data_from_the_previous_migration(tmp_path: Path) ->
         assert art is not None
         assert tuple(art) == ("Old story", "https://x.test/old")
         await db.execute(
-            "INSERT INTO deliveries (article_id, chat_id, kind, due_at) VALUES (7, 42, 'digest', 1)"
+            "INSERT INTO deliveries (article_id, chat_id, kind, due_at)"
+            " VALUES (7, 42, 'digest', 1)"
         )
     finally:
         await db.close()
