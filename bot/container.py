@@ -28,7 +28,6 @@ from storage.models import Article
 from storage.related import RelatedRepository
 from storage.subscribers import SubscriberRepository
 
-
 # Called after an article is stored or changed (publish, import, edit), e.g. to refresh
 # related-article suggestions. Features append theirs in build_services.
 ArticleHook = Callable[[Article], Awaitable[None]]
@@ -67,15 +66,25 @@ class Services:
     def publishing(self) -> PublishingService:
         """Drafts, previews, publishing now or on schedule."""
         return PublishingService(
-            self.articles, self.deliveries, self.broadcast, self.composer, self.notifier,
-            self.clock, self.settings.timezone, self.article_changed,
+            self.articles,
+            self.deliveries,
+            self.broadcast,
+            self.composer,
+            self.notifier,
+            self.clock,
+            self.settings.timezone,
+            self.article_changed,
         )
 
     @cached_property
     def corrections(self) -> CorrectionService:
         """/unpublish and /edit of articles already sent."""
         return CorrectionService(
-            self.articles, self.deliveries, self.composer, self.notifier, self.clock,
+            self.articles,
+            self.deliveries,
+            self.composer,
+            self.notifier,
+            self.clock,
             self.article_changed,
         )
 
@@ -116,9 +125,18 @@ def build_services(
     )
     broadcast = BroadcastService(articles, deliveries, engine, notifier, clock)
     services = Services(
-        settings=settings, db=db, clock=clock, notifier=notifier, articles=articles,
-        deliveries=deliveries, subscriptions=subscriptions, composer=composer, engine=engine,
-        broadcast=broadcast, related=related, comments=comments,
+        settings=settings,
+        db=db,
+        clock=clock,
+        notifier=notifier,
+        articles=articles,
+        deliveries=deliveries,
+        subscriptions=subscriptions,
+        composer=composer,
+        engine=engine,
+        broadcast=broadcast,
+        related=related,
+        comments=comments,
     )
     services.article_hooks.append(related.article_changed)
     return services

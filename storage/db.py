@@ -164,14 +164,18 @@ class Database:
             await conn.executemany(sql, rows)
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        """Run a query and return every row."""
-        async with self.conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        """Run a query and return every row (one round trip to the database thread)."""
+        return list(await self.conn.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
         """Run a query and return its first row, if any."""
-        async with self.conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        rows = await self.conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)
+
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one write statement in a single round trip (the delivery hot path)."""
+        async with self._write_lock:
+            await self.conn.execute_fetchall(sql, params)
 
     async def backup(self, target: str | Path) -> None:
         """Write a consistent copy of the live database with SQLite's online backup."""

@@ -137,7 +137,7 @@ class DeliveryRepository:
 
     async def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
         """Record a delivery Telegram accepted (a trigger records the article message)."""
-        await self.db.execute(
+        await self.db.write(
             "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?,"
             " attempts = attempts + 1, last_error = NULL WHERE id = ?",
             (message_id, to_ts(now), delivery_id),

@@ -76,8 +76,14 @@ async def test_url_preview_is_what_subscribers_get(
     published = await bot.services.articles.get(article_id)
     assert published is not None and published.status == "published"
     # The admin buttons are gone from the preview once decided.
-    assert not any(
-        d.startswith("pb:") for d in fake.bot_message(ADMIN_ID, shown.message_id).button_data()
+    await fake.wait_until(
+        lambda: (
+            not any(
+                d.startswith("pb:")
+                for d in fake.bot_message(ADMIN_ID, shown.message_id).button_data()
+            )
+        ),
+        what="admin buttons removed",
     )
     fake.assert_no_errors()
 

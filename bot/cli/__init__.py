@@ -6,12 +6,11 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.cli import importer as importer_cli
 from bot.cli import export_comments, maintenance, run
+from bot.cli import importer as importer_cli
 from bot.cli import related as related_cli
 from bot.cli import summarize as summarize_cli
 from bot.cli.common import CliError
-
 
 __all__ = ["COMMANDS", "CliError", "Command"]
 
@@ -32,18 +31,48 @@ def _noop(parser: argparse.ArgumentParser) -> None:
 
 
 COMMANDS: list[Command] = [
-    Command("run", "start the bot (long polling, or a webhook when WEBHOOK_URL is set)",
-            True, _noop, run.run),
+    Command(
+        "run",
+        "start the bot (long polling, or a webhook when WEBHOOK_URL is set)",
+        True,
+        _noop,
+        run.run,
+    ),
     Command("migrate", "apply database migrations", True, _noop, maintenance.migrate),
     Command("stats", "print subscriber and delivery statistics", True, _noop, maintenance.stats),
-    Command("backup", "copy the live database consistently to PATH", True,
-            maintenance.configure_backup, maintenance.backup),
-    Command("summarize", "print a JSON line with id and summary for each article of FILE.jsonl",
-            False, summarize_cli.configure, summarize_cli.run),
-    Command("import", "load an article archive (JSON Lines) without delivering anything",
-            True, importer_cli.configure, importer_cli.run),
-    Command("related", "print the related articles of each article (id or URL)",
-            True, related_cli.configure, related_cli.run),
-    Command("export-comments", "write readers' comments to stdout as CSV or JSON Lines",
-            True, export_comments.configure, export_comments.run),
+    Command(
+        "backup",
+        "copy the live database consistently to PATH",
+        True,
+        maintenance.configure_backup,
+        maintenance.backup,
+    ),
+    Command(
+        "summarize",
+        "print a JSON line with id and summary for each article of FILE.jsonl",
+        False,
+        summarize_cli.configure,
+        summarize_cli.run,
+    ),
+    Command(
+        "import",
+        "load an article archive (JSON Lines) without delivering anything",
+        True,
+        importer_cli.configure,
+        importer_cli.run,
+    ),
+    Command(
+        "related",
+        "print the related articles of each article (id or URL)",
+        True,
+        related_cli.configure,
+        related_cli.run,
+    ),
+    Command(
+        "export-comments",
+        "write readers' comments to stdout as CSV or JSON Lines",
+        True,
+        export_comments.configure,
+        export_comments.run,
+    ),
 ]

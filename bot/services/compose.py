@@ -40,15 +40,18 @@ class ArticleComposer:
         self.tz = tz
         self.keyboards: KeyboardProvider = keyboards or NoKeyboard()
         self._cache: dict[int, tuple[float, Article, str, Keyboard]] = {}
+        self._generation: dict[int, int] = {}
 
     def invalidate(self, article_id: int) -> None:
         """Forget a cached rendering (the article was edited or withdrawn)."""
         self._cache.pop(article_id, None)
+        self._generation[article_id] = self._generation.get(article_id, 0) + 1
 
     async def _rendered(self, article_id: int) -> tuple[Article, str, Keyboard] | None:
         cached = self._cache.get(article_id)
         if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
             return cached[1], cached[2], cached[3]
+        generation = self._generation.get(article_id, 0)
         article = await self.articles.get(article_id)
         if article is None:
             return None
@@ -56,7 +59,9 @@ class ArticleComposer:
         keyboard = await self.keyboards.article_keyboard(article)
         if len(self._cache) > 256:
             self._cache.clear()
-        self._cache[article_id] = (time.monotonic(), article, text, keyboard)
+        # An edit during this render must not be overwritten by the older text.
+        if generation == self._generation.get(article_id, 0):
+            self._cache[article_id] = (time.monotonic(), article, text, keyboard)
         return article, text, keyboard
 
     async def compose(self, article_id: int, chat_id: int) -> OutgoingMessage | None:

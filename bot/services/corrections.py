@@ -7,6 +7,7 @@ still allows it (48 hours, with an hour's margin for clock drift), else edited i
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from bot.clock import Clock
 from bot.services.compose import ArticleComposer
 from bot.services.drafts import PublishError, content_hash
 from bot.services.notifier import Notifier, OutgoingMessage, PermanentError, SendError
+from bot.services.render import render_article
 from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository
 from storage.models import Article
@@ -128,20 +130,28 @@ class CorrectionService:
         self.composer.invalidate(article_id)
         changed = await self._article(article_id)
         await self.on_change(changed)
+        # Rendered from the corrected article itself, not the composer's cache: a compose
+        # already in flight when the text changed could put the old version back there.
+        template = OutgoingMessage(
+            chat_id=0,
+            text=render_article(changed, tz=self.composer.tz),
+            keyboard=await self.composer.keyboards.article_keyboard(changed),
+            link_preview_url=changed.url if changed.link_preview else None,
+            disable_preview=not (changed.link_preview and changed.url),
+        )
         edited = failed = digests = 0
         for chat_id, message_id, kind, _ in await self.deliveries.messages_of_article(article_id):
             if kind == "digest":
                 digests += 1
                 continue
-            message = await self.composer.compose(article_id, chat_id)
-            if message is None:
-                break
             try:
+                message = dataclasses.replace(template, chat_id=chat_id)
                 await self.notifier.edit(message, message_id, broadcast=True)
                 edited += 1
             except SendError as exc:
                 log.warning("could not edit %s/%s: %s", chat_id, message_id, exc)
                 failed += 1
+        self.composer.invalidate(article_id)
         return MessagesChanged(changed, edited=edited, failed=failed, digests=digests)
 
 

@@ -67,10 +67,11 @@ class Pacer:
         """Wait for a send slot."""
         if self._task is None:
             self.start()
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        (self._high if interactive else self._low).append(fut)
-        self._wakeup.set()
-        await fut
+        if self._high or self._low or not self._try_take():
+            fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            (self._high if interactive else self._low).append(fut)
+            self._wakeup.set()
+            await fut
         if interactive:
             self.stats.interactive += 1
         else:
@@ -80,6 +81,27 @@ class Pacer:
         """Hold every sender for `seconds` (Telegram answered 429 with retry_after)."""
         self.stats.flood_waits += 1
         self._next_slot = max(self._next_slot, self._clock() + seconds)
+
+    def _wait_needed(self) -> float:
+        """Seconds until the next slot is free (<= 0: free now)."""
+        now = self._clock()
+        delay = self._next_slot - now
+        if len(self._recent) == self._recent.maxlen:
+            delay = max(delay, self._recent[0] + WINDOW - now)
+        return delay
+
+    def _take(self) -> None:
+        now = self._clock()
+        self._recent.append(now)
+        # Slots follow a fixed timeline (no drift), but never bunch up after a stall.
+        self._next_slot = max(self._next_slot + self.interval, now + self.interval * 0.5)
+
+    def _try_take(self) -> bool:
+        """Take a free slot at once when nobody is queued (no trip through the dispatcher)."""
+        if self._wait_needed() > 0:
+            return False
+        self._take()
+        return True
 
     def _pop(self) -> asyncio.Future[None] | None:
         for queue in (self._high, self._low):
@@ -95,9 +117,7 @@ class Pacer:
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
-            delay = self._next_slot - self._clock()
-            if len(self._recent) == self._recent.maxlen:
-                delay = max(delay, self._recent[0] + WINDOW - self._clock())
+            delay = self._wait_needed()
             if delay > 0:
                 await asyncio.sleep(delay)
                 continue
@@ -105,10 +125,7 @@ class Pacer:
             if fut is None:
                 continue
             fut.set_result(None)
-            now = self._clock()
-            self._recent.append(now)
-            # Slots follow a fixed timeline (no drift), but never bunch up after a stall.
-            self._next_slot = max(self._next_slot + self.interval, now + self.interval * 0.5)
+            self._take()
 
 
 class ChatGate:

@@ -104,7 +104,7 @@ class FakeBotAPI(BotApiMethods):
         for handles in self._holds.values():
             for handle in handles:
                 handle.release()
-        self.notify()
+        self.notify_updates()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

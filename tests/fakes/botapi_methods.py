@@ -160,7 +160,7 @@ class BotApiMethods(UserSide):
         timeout = float(param_int(params, "timeout", required=False) or 0)
         self._poll_generation += 1
         generation = self._poll_generation
-        self.notify()  # a long poll still waiting is superseded: Telegram answers it with 409
+        self.notify_updates()  # a long poll still waiting is superseded: Telegram answers 409
         deadline = time.monotonic() + timeout
         while True:
             self._confirm(param_int(params, "offset", required=False))
@@ -168,7 +168,7 @@ class BotApiMethods(UserSide):
             self.updates = [u for u in self.updates if self._update_wanted(u)]
             if self.updates or time.monotonic() >= deadline or self.stopping.is_set():
                 return self.updates[:limit]
-            await self.changed(deadline - time.monotonic())
+            await self.updates_changed(deadline - time.monotonic())
             if generation != self._poll_generation:
                 # Grace period: if the old poller hung up (a bot shutting down), aiohttp cancels
                 # this handler now and no 409 is recorded against a client that is gone.

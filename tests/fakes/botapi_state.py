@@ -65,6 +65,9 @@ class FakeState:
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, data)
         self.pending_queries: dict[str, bool] = {}  # callback query id -> answered
         self._changed = asyncio.Event()
+        # getUpdates waits on its own event: waking long polls on every bot message would
+        # slow the fake down at broadcast rates.
+        self._updates_changed = asyncio.Event()
 
     # -- clock and change notification --------------------------------------------------
 
@@ -76,6 +79,18 @@ class FakeState:
         """Wake every waiter; they re-check their condition."""
         self._changed.set()
         self._changed = asyncio.Event()
+
+    def notify_updates(self) -> None:
+        """Wake waiting long polls (an update was queued, a poll superseded, or stopping)."""
+        self.notify()
+        self._updates_changed.set()
+        self._updates_changed = asyncio.Event()
+
+    async def updates_changed(self, timeout: float) -> None:
+        """Wait until notify_updates() or `timeout` seconds."""
+        event = self._updates_changed
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), max(timeout, 0.0))
 
     async def changed(self, timeout: float) -> None:
         """Wait for the next change or ``timeout`` seconds, whichever comes first."""

@@ -63,7 +63,7 @@ class UserSide(FakeState):
         """Queue a raw update; ``update_id`` is assigned if missing."""
         update = {"update_id": next(self._update_ids), **raw}
         self.updates.append(update)
-        self.notify()
+        self.notify_updates()
         return update
 
     def _user_message(

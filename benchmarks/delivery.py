@@ -1,0 +1,284 @@
+"""Delivery benchmarks (issue 3), run by hand:
+
+    python benchmarks/delivery.py [--subscribers 20000] [--million 1000000] [--skip-million]
+
+Against the fake Bot API running in its own process on 127.0.0.1:
+1. the engine's unthrottled delivery rate beside a bare httpx loop posting the same
+   sendMessage requests to the same server (target >= 0.8 of the loop at equal concurrency);
+2. BROADCAST_RATE=30 with the fake enforcing 30/s: achieved rate (target >= 0.97 x 30), 429s (0);
+3. peak RSS of `newsbot run` delivering to 1,000,000 subscribers (target < 150 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import hashlib
+import os
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.app import RunOptions, serve  # noqa: E402
+from bot.clock import SystemClock  # noqa: E402
+from bot.config import from_env  # noqa: E402
+from bot.container import Services  # noqa: E402
+from bot.services.delivery import EngineOptions  # noqa: E402
+from bot.telegram_io import keyboard_json, preview_json  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.models import NewArticle  # noqa: E402
+from storage.subscribers import SubscriberRepository  # noqa: E402
+
+TOKEN = "123456:TEST-TOKEN"  # noqa: S105 - the fake Bot API's token
+BODY = "The council met on Monday. It approved the budget. Residents will see changes soon."
+
+
+async def start_fake(rate_limit: bool) -> tuple[asyncio.subprocess.Process, int]:
+    """The fake Bot API in its own process (so it does not share our event loop)."""
+    args = ["-m", "tests.fakes.botapi", "--port", "0", "--no-record", "--auto-users"]
+    if rate_limit:
+        args.append("--rate-limit")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, *args, cwd=ROOT, stdout=asyncio.subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    line = (await proc.stdout.readline()).decode().split()
+    return proc, int(line[1])
+
+
+async def stop_proc(proc: asyncio.subprocess.Process) -> None:
+    """Terminate a child process and wait for it."""
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 20)
+
+
+async def fake_stats(port: int) -> dict[str, int]:
+    """The fake's counters."""
+    async with httpx.AsyncClient() as client:
+        response = await client.post(f"http://127.0.0.1:{port}/_fake/stats", json={})
+        return dict(response.json())
+
+
+async def make_db(path: Path, subscribers: int) -> None:
+    """A database with `subscribers` active readers, chat ids 1..N."""
+    db = await Database.open(path)
+    repo = SubscriberRepository(db)
+    now = SystemClock().now()
+    for start in range(1, subscribers + 1, 50_000):
+        stop = min(subscribers + 1, start + 50_000)
+        await repo.insert_many(
+            [(c, "private", f"R{c}", "instant", 8, "UTC") for c in range(start, stop)], now
+        )
+    await db.close()
+
+
+async def publish(services: Services) -> int:
+    """Store one article and publish it; return its id."""
+    article = await services.articles.create(
+        NewArticle(title="Benchmark story", body=BODY, summary=BODY, url="https://x.test/a"),
+        content_hash=hashlib.sha256(str(time.time()).encode()).hexdigest(),
+        status="draft",
+        now=services.clock.now(),
+    )
+    await services.broadcast.publish(article.id, None)
+    return article.id
+
+
+async def sent_count(services: Services, article_id: int) -> int:
+    """Deliveries of the article already sent."""
+    counts = await services.deliveries.counts(article_id)
+    return counts.sent + counts.failed
+
+
+async def engine_rate(
+    port: int, db_path: Path, n: int, workers: int, rate: float
+) -> tuple[float, dict[str, str]]:
+    """Messages per second the real bot achieves delivering one article to n subscribers,
+    and the sendMessage form it sent (so the bare loop can post exactly the same)."""
+    settings = from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": f"http://127.0.0.1:{port}/bot",
+            "DATABASE_PATH": str(db_path),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    settings = dataclasses.replace(settings, broadcast_rate=rate, paid_broadcast=rate > 30)
+    ready: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        serve(
+            settings,
+            stop,
+            RunOptions(engine=EngineOptions(workers=workers)),
+            on_ready=ready.set_result,
+        )
+    )
+    app = await asyncio.wait_for(ready, 30)
+    services: Services = app.bot_data["services"]  # type: ignore[attr-defined]
+    article_id = await publish(services)
+    started = time.perf_counter()
+    while await sent_count(services, article_id) < n:
+        await asyncio.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    message = await services.composer.compose(article_id, 1)
+    assert message is not None
+    form = {
+        "text": message.text,
+        "parse_mode": "HTML",
+        "link_preview_options": preview_json(message.disable_preview, message.link_preview_url),
+    }
+    if message.keyboard:
+        form["reply_markup"] = keyboard_json(message.keyboard)
+    stop.set()
+    await task
+    return n / elapsed, form
+
+
+async def bare_rate(port: int, n: int, concurrency: int, form: dict[str, str]) -> float:
+    """A bare httpx loop posting the same sendMessage requests as the engine did."""
+    url = f"http://127.0.0.1:{port}/bot{TOKEN}/sendMessage"
+    per_task = n // concurrency
+
+    async def loop(client: httpx.AsyncClient, offset: int) -> None:
+        for i in range(per_task):
+            response = await client.post(url, data={"chat_id": str(offset + i + 1), **form})
+            response.raise_for_status()
+
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency)) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(loop(client, k * per_task) for k in range(concurrency)))
+        return per_task * concurrency / (time.perf_counter() - started)
+
+
+async def unthrottled(n: int) -> None:
+    """Benchmark 1."""
+    print(f"\n1. Unthrottled delivery, {n:,} subscribers (fake Bot API in its own process)")
+    print(
+        f"{'concurrency':>12} {'bare httpx msg/s':>17} {'engine msg/s':>13} {'ratio':>6}"
+        f" {'target':>7}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for workers in (1, 2):
+            proc, port = await start_fake(rate_limit=False)
+            try:
+                db_path = Path(tmp) / f"unthrottled{workers}.db"
+                await make_db(db_path, n)
+                engine, form = await engine_rate(port, db_path, n, workers, rate=1e6)
+                bare = await bare_rate(port, n, workers, form)
+            finally:
+                await stop_proc(proc)
+            ratio = engine / bare
+            verdict = "PASS" if ratio >= 0.8 else "FAIL"
+            print(
+                f"{workers:>12} {bare:>17.0f} {engine:>13.0f} {ratio:>6.2f} {'>=0.80':>7}"
+                f" {verdict}"
+            )
+
+
+async def paced(n: int) -> None:
+    """Benchmark 2."""
+    print(f"\n2. BROADCAST_RATE=30, fake enforcing 30/s, {n} subscribers")
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, port = await start_fake(rate_limit=True)
+        try:
+            db_path = Path(tmp) / "paced.db"
+            await make_db(db_path, n)
+            rate, _ = await engine_rate(port, db_path, n, workers=1, rate=30)
+            stats = await fake_stats(port)
+        finally:
+            await stop_proc(proc)
+    ratio = rate / 30
+    print(
+        f"achieved {rate:.2f} msg/s = {ratio:.3f} of 30 (target >= 0.97):"
+        f" {'PASS' if ratio >= 0.97 else 'FAIL'}"
+    )
+    print(
+        f"429 answers: {stats['too_many_requests']} (target 0):"
+        f" {'PASS' if stats['too_many_requests'] == 0 else 'FAIL'}"
+    )
+
+
+async def million(n: int) -> None:
+    """Benchmark 3: `newsbot run` as a child process; its peak RSS from /proc."""
+    print(f"\n3. Peak memory of `newsbot run` delivering to {n:,} subscribers")
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(tmp) / "million.db"
+        started = time.perf_counter()
+        await make_db(db_path, n)
+        db = await Database.open(db_path)
+        from bot.container import build_services  # the same wiring as the bot
+
+        class Quiet:
+            async def send(self, *a: object, **k: object) -> int:
+                raise RuntimeError
+
+            edit = delete = send
+
+        settings = from_env({"DATABASE_PATH": str(db_path)})
+        services = build_services(settings, db, SystemClock(), Quiet())  # type: ignore[arg-type]
+        article_id = await publish(services)  # the fan-out: 1M outbox rows
+        await db.close()
+        print(
+            f"   prepared {n:,} subscribers and outbox rows in"
+            f" {time.perf_counter() - started:.0f} s"
+        )
+        proc, port = await start_fake(rate_limit=False)
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "DATABASE_PATH": str(db_path),
+            "TELEGRAM_API_URL": f"http://127.0.0.1:{port}/bot",
+            "LOG_LEVEL": "WARNING",
+            "BROADCAST_RATE": "1000",
+            "PAID_BROADCAST": "true",
+        }
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=ROOT, env=env
+        )
+        peak = 0
+        started = time.perf_counter()
+        try:
+            while True:
+                await asyncio.sleep(1)
+                status = Path(f"/proc/{bot.pid}/status").read_text()
+                peak = max(peak, int(status.split("VmHWM:")[1].split()[0]) // 1024)
+                stats = await fake_stats(port)
+                if stats["messages"] >= n or bot.returncode is not None:
+                    break
+        finally:
+            await stop_proc(bot)
+            await stop_proc(proc)
+        took = time.perf_counter() - started
+    print(f"   delivered {stats['messages']:,} in {took:.0f} s ({stats['messages'] / took:.0f}/s)")
+    print(f"   peak RSS {peak} MB (target < 150 MB): {'PASS' if peak < 150 else 'FAIL'}")
+    del article_id
+
+
+async def main() -> None:
+    """Run the three benchmarks."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--subscribers", type=int, default=20_000)
+    parser.add_argument("--paced", type=int, default=600, help="messages for benchmark 2")
+    parser.add_argument("--million", type=int, default=1_000_000)
+    parser.add_argument("--only", choices=("1", "2", "3"))
+    args = parser.parse_args()
+    if args.only in (None, "1"):
+        await unthrottled(args.subscribers)
+    if args.only in (None, "2"):
+        await paced(args.paced)
+    if args.only in (None, "3"):
+        await million(args.million)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
