@@ -65,7 +65,7 @@ async def fake_stats(port: int) -> dict[str, int]:
     """The fake's counters."""
     async with httpx.AsyncClient() as client:
         response = await client.post(f"http://127.0.0.1:{port}/_fake/stats", json={})
-        return dict(response.json())
+        return dict(response.json()["result"])
 
 
 async def make_db(path: Path, subscribers: int) -> None:
@@ -208,7 +208,7 @@ async def paced(n: int) -> None:
     )
 
 
-async def million(n: int) -> None:
+async def million(n: int, stop_after: int) -> None:
     """Benchmark 3: `newsbot run` as a child process; its peak RSS from /proc."""
     print(f"\n3. Peak memory of `newsbot run` delivering to {n:,} subscribers")
     with tempfile.TemporaryDirectory() as tmp:
@@ -253,13 +253,16 @@ async def million(n: int) -> None:
                 status = Path(f"/proc/{bot.pid}/status").read_text()
                 peak = max(peak, int(status.split("VmHWM:")[1].split()[0]) // 1024)
                 stats = await fake_stats(port)
-                if stats["messages"] >= n or bot.returncode is not None:
+                if stats["messages"] >= (stop_after or n) or bot.returncode is not None:
                     break
         finally:
             await stop_proc(bot)
             await stop_proc(proc)
         took = time.perf_counter() - started
-    print(f"   delivered {stats['messages']:,} in {took:.0f} s ({stats['messages'] / took:.0f}/s)")
+    print(
+        f"   delivered {stats['messages']:,} in {took:.0f} s ({stats['messages'] / took:.0f}/s)"
+        + (f", stopped early as asked (--stop-after {stop_after})" if stop_after else "")
+    )
     print(f"   peak RSS {peak} MB (target < 150 MB): {'PASS' if peak < 150 else 'FAIL'}")
     del article_id
 
@@ -271,13 +274,19 @@ async def main() -> None:
     parser.add_argument("--paced", type=int, default=600, help="messages for benchmark 2")
     parser.add_argument("--million", type=int, default=1_000_000)
     parser.add_argument("--only", choices=("1", "2", "3"))
+    parser.add_argument(
+        "--stop-after",
+        type=int,
+        default=0,
+        help="benchmark 3: stop once this many messages went out (0: all)",
+    )
     args = parser.parse_args()
     if args.only in (None, "1"):
         await unthrottled(args.subscribers)
     if args.only in (None, "2"):
         await paced(args.paced)
     if args.only in (None, "3"):
-        await million(args.million)
+        await million(args.million, args.stop_after)
 
 
 if __name__ == "__main__":

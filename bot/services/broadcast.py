@@ -89,6 +89,14 @@ class BroadcastService:
             await self.deliveries.update_broadcast(
                 broadcast.article_id, finished_at=self.clock.now() if done else None
             )
+        if done:
+            log.info(
+                "article %s delivered: %s sent, %s failed, %s waiting for digests",
+                broadcast.article_id,
+                counts.sent,
+                counts.failed,
+                counts.pending,
+            )
         if broadcast.admin_chat_id is None:
             return
         article = await self.articles.get(broadcast.article_id)

@@ -159,6 +159,7 @@ class DeliveryEngine:
         self.gate.sent(message.chat_id)
         await self.deliveries.mark_sent(delivery.id, message_id, self.clock.now())
         self.sent += 1
+        log.debug("article %s sent to %s", delivery.article_id, message.chat_id)
 
     async def _send(self, message: OutgoingMessage) -> int:
         try:
