@@ -13,11 +13,12 @@ from typing import Any, cast
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot import handlers, jobs
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.container import Services, build_services
 from bot.services.delivery import EngineOptions
 from bot.services.pacing import Pacer
@@ -118,6 +119,22 @@ async def on_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     await services.engine.stop()
 
 
+async def _connect(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Connect to the Bot API; a wrong token or URL ends with one clear line, not a traceback."""
+    try:
+        await app.initialize()
+    except (InvalidToken, NetworkError) as exc:
+        # PTB leaves the connection of the failed getMe open when initialisation fails.
+        await app.bot.request.shutdown()
+        if isinstance(exc, InvalidToken):
+            problem = f"TELEGRAM_BOT_TOKEN was rejected by the Bot API at {settings.api_url}"
+        else:  # name the error type only: PTB's messages may quote request URLs
+            problem = (
+                f"TELEGRAM_API_URL {settings.api_url} cannot be reached ({type(exc).__name__})"
+            )
+        raise ConfigError(problem) from None
+
+
 async def serve(
     settings: Settings,
     stop: asyncio.Event,
@@ -130,6 +147,7 @@ async def serve(
     db = await Database.open(settings.database_path)
     try:
         app = build_app(settings, db, opts)
+        await _connect(app, settings)
         async with app:
             await app.start()
             await on_startup(app)

@@ -50,7 +50,12 @@ def load_migrations() -> list[Migration]:
 
 
 class Database:
-    """The application's single SQLite connection; all writes go through `transaction()`."""
+    """The application's single SQLite connection.
+
+    Writes take turns through one lock: `transaction()` for several statements, `execute()`
+    and `write()` for one. Reads do not wait for the lock, so they may see another
+    coroutine's transaction before it commits (acceptable here: nothing reads to decide a
+    write without re-checking it in the write's own WHERE clause)."""
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self.conn = conn
@@ -104,6 +109,15 @@ class Database:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
+    async def require_current(self) -> None:
+        """Fail clearly when the database needs `newsbot migrate` (read-only commands)."""
+        version, latest = await self.schema_version(), load_migrations()[-1].version
+        if version < latest:
+            raise StorageError(
+                f"database {self.path} is at schema {version}, this code needs {latest}:"
+                " run `newsbot migrate` (or start the bot) first"
+            )
+
     async def migrate(self, migrations: list[Migration] | None = None) -> list[int]:
         """Apply pending migrations, each in its own transaction; return the versions applied."""
         todo = load_migrations() if migrations is None else migrations
@@ -148,10 +162,13 @@ class Database:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
+                await self.conn.execute("COMMIT")
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                # Also when COMMIT itself fails: never leave the shared connection inside an
+                # open transaction for the next writer.
+                if self.conn.in_transaction:
+                    await self.conn.execute("ROLLBACK")
                 raise
-            await self.conn.execute("COMMIT")
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> tuple[int, int | None]:
         """Run one write statement on its own; return (rowcount, lastrowid)."""

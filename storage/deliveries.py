@@ -91,20 +91,18 @@ class DeliveryRepository:
                 return added
             low = high
 
-    async def due_instant(self, now: datetime, limit: int, skip: set[int]) -> list[Delivery]:
+    async def due_instant(self, now: datetime, limit: int) -> list[Delivery]:
         """Pending per-article deliveries whose time has come, oldest first."""
         rows = await self.db.fetchall(
             "SELECT id, article_id, chat_id, kind, attempts FROM deliveries"
             " WHERE status = 'pending' AND kind = 'instant' AND due_at <= ?"
             " ORDER BY due_at, id LIMIT ?",
-            (to_ts(now), limit + len(skip)),
+            (to_ts(now), limit),
         )
-        found = [
+        return [
             Delivery(r["id"], r["article_id"], r["chat_id"], r["kind"], r["attempts"])
             for r in rows
-            if r["id"] not in skip
         ]
-        return found[:limit]
 
     async def due_digests(self, now: datetime, limit: int) -> list[DigestBatch]:
         """Chats whose digest is due, each with every digest delivery it is owed."""
@@ -235,13 +233,25 @@ class DeliveryRepository:
 
     async def start_broadcast(
         self, article_id: int, admin_chat_id: int | None, now: datetime
-    ) -> None:
-        """Open the progress record of an article's delivery."""
-        await self.db.execute(
-            "INSERT OR IGNORE INTO broadcasts (article_id, admin_chat_id, started_at)"
-            " VALUES (?, ?, ?)",
-            (article_id, admin_chat_id, to_ts(now)),
-        )
+    ) -> bool:
+        """Mark a draft or scheduled article published and open its broadcast, atomically
+        (a crash between the two would leave a published article nobody receives).
+        False when the article is no longer publishable (withdrawn or already published)."""
+        ts = to_ts(now)
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "UPDATE articles SET status = 'published', published_at = ?, updated_at = ?,"
+                " scheduled_at = NULL WHERE id = ? AND status IN ('draft', 'scheduled')",
+                (ts, ts, article_id),
+            ) as cur:
+                if cur.rowcount == 0:
+                    return False
+            await conn.execute(
+                "INSERT OR IGNORE INTO broadcasts (article_id, admin_chat_id, started_at)"
+                " VALUES (?, ?, ?)",
+                (article_id, admin_chat_id, ts),
+            )
+        return True
 
     async def update_broadcast(
         self,

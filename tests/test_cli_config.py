@@ -100,3 +100,21 @@ def test_settings_are_a_pure_function_of_the_mapping() -> None:
         from_env({"WEBHOOK_URL": "http://insecure.example"})
     paid = from_env({"BROADCAST_RATE": "1000", "PAID_BROADCAST": "true"})
     assert paid.broadcast_rate == 1000
+
+
+def test_unreachable_api_is_one_clear_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run_cli(
+        tmp_path,
+        "run",
+        TELEGRAM_BOT_TOKEN="123:abcdefghijklmnopqrstuvwxyz",
+        TELEGRAM_API_URL=f"http://127.0.0.1:{port}/bot",
+    )
+    assert result.returncode == 2
+    assert "TELEGRAM_API_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "abcdefghijklmnopqrstuvwxyz" not in result.stderr + result.stdout

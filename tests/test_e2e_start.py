@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tests.conftest import ADMIN_ID, READER_ID, BotFactory
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.app import serve
+from bot.config import ConfigError
+from tests.conftest import ADMIN_ID, READER_ID, BotFactory, make_settings
 from tests.fakes.botapi import FakeBotAPI
 
 
@@ -40,3 +47,10 @@ async def test_commands_menu_is_set(fake: FakeBotAPI, start_bot: BotFactory) -> 
     await start_bot()
     commands = [r for r in fake.requests if r.method.lower() == "setmycommands"]
     assert commands, "setMyCommands was not called"
+
+
+async def test_rejected_token_is_a_configuration_error(fake: FakeBotAPI, tmp_path: Path) -> None:
+    settings = make_settings(fake, tmp_path / "bot.db", TELEGRAM_BOT_TOKEN="999:WRONG-TOKEN")
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN") as caught:
+        await serve(settings, asyncio.Event())
+    assert "WRONG-TOKEN" not in str(caught.value)

@@ -42,8 +42,11 @@ def stats(args: argparse.Namespace) -> int:
         raise StorageError(f"no database at {settings.database_path}")
 
     async def go() -> str:
-        db = await Database.open(settings.database_path)
+        # Read-only commands never migrate: a newer CLI must not change the schema under a
+        # running older bot.
+        db = await Database.open(settings.database_path, migrate=False)
         try:
+            await db.require_current()
             return await stats_text(
                 SubscriberRepository(db), DeliveryRepository(db), settings.timezone, html=False
             )
@@ -69,7 +72,7 @@ def backup(args: argparse.Namespace) -> int:
         raise StorageError(f"no database at {settings.database_path}")
 
     async def go() -> None:
-        db = await Database.open(settings.database_path)
+        db = await Database.open(settings.database_path, migrate=False)
         try:
             await db.backup(target)
         finally:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.services.delivery import DeliveryEngine
 from bot.services.notifier import Notifier, OutgoingMessage, SendError
-from bot.services.render import escape
+from bot.services.render import button_title, escape
 from bot.services.timeutil import next_digest_time
 from storage.articles import ArticleRepository
 from storage.deliveries import Broadcast, DeliveryRepository
@@ -22,7 +22,7 @@ def progress_text(title: str, counts: DeliveryCounts, digest_pending: int, done:
     head = "✅ Delivered" if done else "📤 Sending"
     remaining = counts.pending - digest_pending
     lines = [
-        f"{head} <b>{escape(title)}</b>",
+        f"{head} <b>{escape(button_title(title, 80))}</b>",
         f"Sent: {counts.sent} · Failed: {counts.failed} · Remaining: {remaining}",
     ]
     if digest_pending:
@@ -48,11 +48,12 @@ class BroadcastService:
         self.clock = clock
         self._shown: dict[int, str] = {}
 
-    async def publish(self, article_id: int, admin_chat_id: int | None = None) -> int:
-        """Mark the article published and queue it; return how many deliveries were queued."""
-        now = self.clock.now()
-        await self.articles.set_status(article_id, "published", now, published_at=now)
-        await self.deliveries.start_broadcast(article_id, admin_chat_id, now)
+    async def publish(self, article_id: int, admin_chat_id: int | None = None) -> int | None:
+        """Mark the article published and queue it; return how many deliveries were queued,
+        or None when it is no longer publishable (withdrawn, or published already)."""
+        if not await self.deliveries.start_broadcast(article_id, admin_chat_id, self.clock.now()):
+            log.warning("article %s was not published: it is no longer a draft", article_id)
+            return None
         return await self._fanout(article_id)
 
     async def _fanout(self, article_id: int) -> int:

@@ -30,6 +30,7 @@ from bot.services.notifier import (
 from bot.services.pacing import ChatGate
 from bot.services.render import button_title, render_digest_parts
 from bot.services.subscriptions import SubscriptionService
+from bot.services.timeutil import format_day
 from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository, DigestBatch
 from storage.models import Delivery
@@ -76,7 +77,7 @@ class DeliveryEngine:
         self.options = options or EngineOptions()
         self.gate = ChatGate()
         self._wake = asyncio.Event()
-        self._claimed: set[int] = set()
+        self._troubled = False  # a worker hit an unexpected error in the current batch
         self._queue: asyncio.Queue[Delivery] = asyncio.Queue(maxsize=self.options.workers * 4)
         self._tasks: list[asyncio.Task[None]] = []
         self.sent = 0
@@ -110,8 +111,11 @@ class DeliveryEngine:
             except Exception:
                 log.exception("delivery loop failed; retrying shortly")
                 found = 0
-            if found:
+            if found and not self._troubled:
                 continue
+            # An unexpected error leaves its row pending: wait before trying it again rather
+            # than spinning on it.
+            self._troubled = False
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.options.poll_interval)
@@ -123,9 +127,9 @@ class DeliveryEngine:
         for batch in await self.deliveries.due_digests(now, 50):
             await self.send_digest(batch)
             handled += 1
-        rows = await self.deliveries.due_instant(now, self.options.batch_size, self._claimed)
+        # The whole batch is finished before the next query, so no row is handed out twice.
+        rows = await self.deliveries.due_instant(now, self.options.batch_size)
         for row in rows:
-            self._claimed.add(row.id)
             await self._queue.put(row)
         if rows:
             await self._queue.join()
@@ -138,8 +142,8 @@ class DeliveryEngine:
                 await self.deliver(delivery)
             except Exception:
                 log.exception("delivery %s failed unexpectedly", delivery.id)
+                self._troubled = True
             finally:
-                self._claimed.discard(delivery.id)
                 self._queue.task_done()
 
     async def deliver(self, delivery: Delivery) -> None:
@@ -148,20 +152,33 @@ class DeliveryEngine:
         if message is None:
             await self.deliveries.mark_failed(delivery.id, "article withdrawn", self.clock.now())
             return
-        wait = self.gate.delay(delivery.chat_id)
-        if wait:
-            await asyncio.sleep(wait)
         try:
             message_id = await self._send(message)
         except SendError as exc:
             await self._record_failure(delivery, exc)
             return
-        self.gate.sent(message.chat_id)
-        await self.deliveries.mark_sent(delivery.id, message_id, self.clock.now())
+        await self._record_sent(delivery.id, message_id)
         self.sent += 1
         log.debug("article %s sent to %s", delivery.article_id, message.chat_id)
 
+    async def _record_sent(self, delivery_id: int, message_id: int) -> None:
+        """Record an accepted message, retrying the write (never the send) until it sticks:
+        a row left pending after Telegram accepted it would be sent again."""
+        delay = 0.1
+        while True:
+            try:
+                await self.deliveries.mark_sent(delivery_id, message_id, self.clock.now())
+            except Exception:
+                log.exception("recording delivery %s failed; retrying the write", delivery_id)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+            else:
+                return
+
     async def _send(self, message: OutgoingMessage) -> int:
+        wait = self.gate.reserve(message.chat_id)
+        if wait:
+            await asyncio.sleep(wait)
         try:
             return await self.notifier.send(message, broadcast=True)
         except ChatMigrated as exc:
@@ -203,7 +220,7 @@ class DeliveryEngine:
             return
         subscriber = await self.subscriptions.get(batch.chat_id)
         tz = ZoneInfo(subscriber.timezone) if subscriber else ZoneInfo("UTC")
-        label = now.astimezone(tz).strftime("%-d %b %Y")
+        label = format_day(now, tz)
         for text, article_ids in render_digest_parts(live, tz=tz, date_label=label):
             # Each listed article gets a button that opens it with its own reader buttons.
             keyboard = tuple(

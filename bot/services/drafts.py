@@ -17,6 +17,7 @@ from bot.services.extract import (
 )
 from bot.services.fetch import FetchError, fetch_page, make_client
 from bot.services.notifier import Button, Keyboard, OutgoingMessage
+from bot.services.render import TITLE_LIMIT, truncate
 from bot.services.summarize import summarize
 from bot.services.timeutil import format_local
 from storage.models import Article, NewArticle
@@ -77,7 +78,9 @@ async def to_new_article(
     """A storable article with an extractive summary."""
     summary = await asyncio.to_thread(summarize, extracted.title, extracted.body)
     return NewArticle(
-        title=extracted.title,
+        # A pasted text's first line can be a whole paragraph; headlines stay headline-sized
+        # so every message that names the article fits Telegram's limits.
+        title=truncate(" ".join(extracted.title.split()), TITLE_LIMIT),
         body=extracted.body,
         summary=summary,
         url=extracted.url,

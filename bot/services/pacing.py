@@ -135,14 +135,15 @@ class ChatGate:
         self._clock = clock
         self._next: dict[int, float] = {}
 
-    def delay(self, chat_id: int) -> float:
-        """Seconds to wait before this chat may get another message."""
-        return max(0.0, self._next.get(chat_id, 0.0) - self._clock())
+    def reserve(self, chat_id: int) -> float:
+        """Book this chat's next send slot; return the seconds to wait for it.
 
-    def sent(self, chat_id: int) -> None:
-        """Record a message to this chat."""
+        Booking (rather than checking, then recording after the send) keeps two senders from
+        both seeing a free slot for the same chat."""
         now = self._clock()
         interval = GROUP_CHAT_INTERVAL if chat_id < 0 else PRIVATE_CHAT_INTERVAL
-        self._next[chat_id] = now + interval
+        start = max(now, self._next.get(chat_id, 0.0))
+        self._next[chat_id] = start + interval
         if len(self._next) > 50_000:  # forget chats whose wait is over: memory stays flat
             self._next = {c: t for c, t in self._next.items() if t > now}
+        return start - now

@@ -146,6 +146,8 @@ class PublishingService:
     async def _publish(self, article_id: int, admin_chat_id: int | None) -> None:
         self.composer.invalidate(article_id)
         queued = await self.broadcast.publish(article_id, admin_chat_id)
+        if queued is None:  # withdrawn while it waited for its time
+            return
         log.info("published article %s (%s deliveries)", article_id, queued)
         await self.on_change(await self._get(article_id))
 

@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.services.timeutil import format_day
 from storage.models import Article
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 SUMMARY_CAP = 900  # keeps the usual message under ~1000 visible characters
+TITLE_LIMIT = 300  # headlines longer than this are cut when an article is stored
 ELLIPSIS = "…"
 
 _TITLE_MIN = 64  # the summary is shortened down to this before the title gives way
@@ -30,7 +32,6 @@ _DIGEST_TITLE_CAP = 256
 _LABEL_CAP = 64
 _URL_CAP = 2048  # longer links are more likely junk than a real article address
 _UNTITLED = "(untitled)"
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # C0 controls other than \t and \n, DEL, and lone surrogates (they cannot be sent as UTF-8).
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
@@ -140,10 +141,9 @@ def _hashtags(tags: Sequence[str]) -> str:
 def _date_text(moment: datetime, tz: ZoneInfo) -> str:
     """A date like "30 Nov 2026" in the given zone, independent of the locale."""
     try:
-        local = moment.astimezone(tz)
+        return format_day(moment, tz)
     except (OverflowError, ValueError):  # year 1 or 9999 pushed out of range: show no date
         return ""
-    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
 
 
 def _footer(article: Article, tz: ZoneInfo, now: datetime | None) -> list[str]:

@@ -98,8 +98,13 @@ def format_local(moment: datetime, tz: ZoneInfo) -> str:
     """A moment as local time with the zone abbreviation, e.g. "1 Dec 2026 08:00 CET"."""
     _require_aware(moment)
     local = moment.astimezone(tz)
-    month = _MONTHS[local.month - 1]
-    return f"{local.day} {month} {local.year} {local:%H:%M} {local.tzname()}"
+    return f"{format_day(local, tz)} {local:%H:%M} {local.tzname()}"
+
+
+def format_day(moment: datetime, tz: ZoneInfo) -> str:
+    """The local date, e.g. "30 Nov 2026", whatever the process locale."""
+    local = moment.astimezone(tz)
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
 
 
 def _clock(match: re.Match[str]) -> time:
