@@ -308,3 +308,13 @@ async def test_typed_schedule_in_the_past_is_refused(
     answer = await fake.wait_for_message(ADMIN_ID)
     assert "could not read" in answer.text
     assert await article_count(bot) == 0
+
+
+async def test_headline_starting_with_at_is_text_not_a_schedule(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    bot = await start_bot()
+    fake.send_text(ADMIN_ID, f"/publish At least 40 rescued from the flood\n{BODY}")
+    preview = await fake.wait_for_message(ADMIN_ID)
+    assert "At least 40 rescued from the flood" in preview.text
+    assert await article_count(bot) == 1

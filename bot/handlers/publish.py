@@ -56,7 +56,8 @@ USAGE = (
     "You get a preview first; nothing is sent before you confirm."
 )
 _COMMAND = re.compile(r"^/publish(?:@\w+)?", re.IGNORECASE)
-_AT = re.compile(r"^at\s", re.IGNORECASE)
+# Lower-case only: a headline may well start with "At".
+_AT = re.compile(r"^at\s")
 _BUTTON = re.compile(r"^pb:(now|h1|tm|at|x):(\d{1,18})$")
 
 
