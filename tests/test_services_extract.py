@@ -12,8 +12,8 @@ from bot.services.extract import (
     article_from_document,
     article_from_text,
     extract_article,
-    normalize_tags,
 )
+from bot.services.tags import normalize_tags
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 BOILERPLATE = (PAGES / "article_boilerplate.html").read_text(encoding="utf-8")
@@ -173,6 +173,13 @@ def test_unsupported_extension():
 def test_binary_data_is_rejected():
     with pytest.raises(ExtractError):
         article_from_document("image.txt", bytes(range(256)) * 4)
+
+
+def test_tags_are_stored_as_they_are_shown():
+    assert normalize_tags(["#Covid-19", "covid_19", "São Paulo", "  "]) == (
+        "covid_19",
+        "são_paulo",
+    )
 
 
 def test_normalize_tags():

@@ -19,8 +19,8 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.services.drafts import content_hash
-from bot.services.extract import normalize_tags
 from bot.services.summarize import summarize
+from bot.services.tags import normalize_tags
 from storage.articles import ArticleRepository
 from storage.models import ImportRow
 

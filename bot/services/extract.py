@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import PurePath
@@ -14,6 +13,7 @@ from charset_normalizer import from_bytes
 from trafilatura.settings import Document
 
 from bot.services.fetch import decode_body
+from bot.services.tags import normalize_tags
 
 MIN_ARTICLE_CHARS = 200
 _TEXT_EXTENSIONS = frozenset({".txt", ".md", ".markdown"})
@@ -103,16 +103,6 @@ def article_from_document(filename: str, data: bytes) -> ExtractedArticle:
     if suffix not in _TEXT_EXTENSIONS:
         raise ExtractError("Unsupported file type: send a .txt, .md or .html file.")
     return article_from_text(_decode_text(data), markdown=suffix != ".txt")
-
-
-def normalize_tags(raw: Iterable[str]) -> tuple[str, ...]:
-    """Lower-case, strip '#', join inner spaces with '_' and deduplicate, keeping order."""
-    seen: dict[str, None] = {}
-    for item in raw:
-        tag = "_".join(item.strip().lstrip("#").lower().split())
-        if tag:
-            seen.setdefault(tag, None)
-    return tuple(seen)
 
 
 def _split_tags(lines: list[str]) -> tuple[list[str], tuple[str, ...]]:

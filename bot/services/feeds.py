@@ -18,12 +18,13 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.drafts import PublishError, load_url
-from bot.services.extract import ExtractedArticle, normalize_tags
+from bot.services.extract import ExtractedArticle
 from bot.services.feedparse import FeedEntry, FeedError, ParsedFeed, parse_feed
 from bot.services.fetch import FetchError, fetch_feed_bytes, make_client
 from bot.services.notifier import Notifier, OutgoingMessage, SendError
 from bot.services.publishing import DraftCreated, PublishingService
 from bot.services.render import escape
+from bot.services.tags import normalize_tags
 from storage.feeds import FeedRepository
 from storage.models import Feed
 

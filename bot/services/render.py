@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.services.tags import normalize_tag
 from bot.services.timeutil import format_day
 from storage.models import Article
 
@@ -37,7 +38,6 @@ _UNTITLED = "(untitled)"
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
-_NOT_HASHTAG = re.compile(r"\W+")
 _SAFE_SCHEMES = ("http://", "https://", "tg://")
 # Characters that belong to the previous one: cutting before them would mangle a grapheme.
 _JOINERS = frozenset("\u200c\u200d\ufe0e\ufe0f")
@@ -127,7 +127,7 @@ def _hashtags(tags: Sequence[str]) -> str:
     words: list[str] = []
     used = 0
     for tag in tags:
-        word = _NOT_HASHTAG.sub("_", unicodedata.normalize("NFC", clean(tag))).strip("_")
+        word = normalize_tag(clean(tag))
         word = word[:_TAG_CAP]
         if not word or f"#{word}" in words:
             continue

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.services.tags import normalize_tags
 from bot.services.timeutil import next_digest_time
 from storage.deliveries import DeliveryRepository
 from storage.models import Subscriber
@@ -100,7 +101,7 @@ class SubscriptionService:
 
     async def set_topics(self, chat_id: int, tags: Sequence[str]) -> Subscriber | None:
         """Follow only these tags (none means everything)."""
-        clean = list(dict.fromkeys(t.strip().lstrip("#").lower() for t in tags if t.strip()))
+        clean = normalize_tags(tags)
         if len(clean) > MAX_TOPICS:
             raise ValueError(f"at most {MAX_TOPICS} topics")
         await self.subscribers.set_topics(chat_id, clean)
