@@ -172,3 +172,25 @@ async def test_feeds_command_add_list_remove_and_refusals(
     assert "Removed" in (await fake.wait_for_message(ADMIN_ID)).text
     assert await bot.services.feeds.list() == []
     fake.assert_no_errors()
+
+
+async def test_a_long_feed_list_is_split_not_refused(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    from storage.feeds import FeedRepository
+
+    bot = await start_bot()
+    repo = FeedRepository(bot.services.db)
+    now = bot.clock.now()
+    for n in range(40):
+        feed = await repo.add(
+            f"https://feeds{n}.example.test/" + "x" * 150, "review", "T" * 100, ADMIN_ID, [], now
+        )
+        await repo.record_failure(feed.id, "The server answered 503. " * 20, now)
+    fake.send_text(ADMIN_ID, "/feeds")
+    first = await fake.wait_for_message(ADMIN_ID)
+    await fake.wait_until(lambda: "/feeds remove" in fake.messages(ADMIN_ID)[-1].text)
+    texts = [m.text for m in fake.messages(ADMIN_ID) if m.message_id >= first.message_id]
+    assert len(texts) > 1
+    assert "40. " in "\n".join(texts)
+    fake.assert_no_errors()

@@ -8,7 +8,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot.handlers.common import get_services, reply, require_admin
 from bot.services.drafts import PublishError
 from bot.services.feeds import MODES
-from bot.services.render import escape, truncate
+from bot.services.render import escape, pack_lines, truncate
 from storage.models import Feed
 
 USAGE = (
@@ -34,7 +34,10 @@ async def _list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, f"No feeds yet.\n\n{USAGE}")
         return
     lines = [_line(number, feed) for number, feed in enumerate(feeds, start=1)]
-    await reply(update, "📡 <b>Feeds</b>\n\n" + "\n".join(lines[:30]) + f"\n\n{USAGE}")
+    # Every feed is listed (their numbers are what /feeds remove takes), over several
+    # messages when one would be too long.
+    for text in pack_lines(["📡 <b>Feeds</b>\n", *lines, f"\n{USAGE}"]):
+        await reply(update, text)
 
 
 async def _add(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
@@ -52,7 +55,8 @@ async def _add(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[st
     what = "published automatically" if mode == "auto" else "sent to admins to confirm"
     await reply(
         update,
-        f"📡 Added feed {number}: <b>{escape(feed.title or feed.url)}</b> ({mode}).\n"
+        f"📡 Added feed {number}: <b>{escape(truncate(feed.title or feed.url, 200))}</b>"
+        f" ({mode}).\n"
         f"Entries it lists now count as seen; new ones will be {what}.",
     )
 

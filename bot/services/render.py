@@ -242,3 +242,20 @@ def render_digest_parts(
         ids.append(article.id)
     messages.append((current, ids))
     return messages
+
+
+def pack_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Group HTML lines (each well under the limit) into as few messages as fit `limit`."""
+    messages: list[str] = []
+    current: list[str] = []
+    used = 0
+    for line in lines:
+        size = visible_len(line) + 1
+        if current and used + size > limit:
+            messages.append("\n".join(current))
+            current, used = [], 0
+        current.append(line)
+        used += size
+    if current:
+        messages.append("\n".join(current))
+    return messages
