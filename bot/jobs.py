@@ -18,11 +18,6 @@ async def report_progress(services: Services) -> None:
     await services.broadcast.report_progress()
 
 
-async def wake_engine(services: Services) -> None:
-    """Nudge the sender so digests and retries are picked up on time."""
-    services.engine.wake()
-
-
 async def publish_scheduled(services: Services) -> None:
     """Publish scheduled articles whose time has come."""
     await services.publishing.publish_due()
@@ -36,7 +31,6 @@ async def poll_feeds(services: Services) -> None:
 # (name, interval in seconds, callback)
 JOBS: list[tuple[str, float, JobCallback]] = [
     ("progress", 3.0, report_progress),
-    ("outbox", 15.0, wake_engine),
     ("scheduled", 20.0, publish_scheduled),
     ("feeds", 20.0, poll_feeds),
 ]

@@ -126,13 +126,6 @@ class DeliveryRepository:
             batches.append(DigestBatch(chat["chat_id"], items))
         return batches
 
-    async def next_due(self) -> datetime | None:
-        """When the earliest pending delivery falls due."""
-        row = await self.db.fetchone(
-            "SELECT min(due_at) AS due FROM deliveries WHERE status = 'pending'"
-        )
-        return from_ts(row["due"]) if row else None
-
     async def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
         """Record a delivery Telegram accepted (a trigger records the article message)."""
         await self.db.write(

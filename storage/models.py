@@ -98,11 +98,6 @@ class DeliveryCounts:
     failed: int = 0
     cancelled: int = 0
 
-    @property
-    def remaining(self) -> int:
-        """Deliveries not yet finished."""
-        return self.pending
-
 
 @dataclass(frozen=True)
 class ArticleStats:

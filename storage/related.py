@@ -100,7 +100,7 @@ class RelatedRepository:
 
     async def resolve(self, ref: str) -> int | None:
         """An article id from a reference: a number (id) or a URL."""
-        if ref.isdigit():
+        if ref.isdecimal():
             row = await self.db.fetchone("SELECT id FROM articles WHERE id = ?", (int(ref),))
         else:
             row = await self.db.fetchone("SELECT id FROM articles WHERE url = ?", (ref,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -184,3 +185,25 @@ async def test_help_is_answered_within_a_second_during_a_broadcast_at_the_cap(
     sent_before = sum(fake.stats.messages_per_chat[r] for r in readers)
     assert sent_before < len(readers), "the broadcast was already over; the test proves nothing"
     assert fake.stats.rate_limited == 0
+
+
+async def test_progress_stops_when_the_admin_chat_cannot_take_it(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    bot = await start_bot()
+    await subscribe(fake, READER_ID)
+    fake.chats[ADMIN_ID].blocked = True
+    # The reader's copy fails once and waits for a retry the fake clock never reaches, so
+    # the broadcast stays open and the progress job keeps running.
+    fake.fail_next("sendMessage", 502, chat_id=READER_ID)
+    article = await publish(bot, "Nobody is watching the progress")
+    for _ in range(200):
+        if not await bot.services.deliveries.open_broadcasts():
+            break
+        await fake.changed(0.05)
+    assert await bot.services.deliveries.open_broadcasts() == []
+    await asyncio.sleep(1.0)  # several more progress intervals (0.3 s in tests)
+    refused = [r for r in fake.rejected if str(r.params.get("chat_id")) == str(ADMIN_ID)]
+    assert len(refused) == 1, refused
+    counts = await bot.services.deliveries.counts(article.id)
+    assert counts.pending == 1

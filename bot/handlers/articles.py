@@ -57,7 +57,7 @@ async def unpublish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if not await require_admin(update, context):
         return
     args = context.args or []
-    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+    if len(args) != 1 or not args[0].lstrip("#").isdecimal():
         await reply(update, UNPUBLISH_USAGE)
         return
     services = get_services(context)

@@ -72,7 +72,7 @@ async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             await _list(update, context)
         elif action == "add":
             await _add(update, context, args[1:])
-        elif action == "remove" and len(args) == 2 and args[1].isdigit():
+        elif action == "remove" and len(args) == 2 and args[1].isdecimal():
             feed = await get_services(context).feeds.remove(int(args[1]))
             await reply(update, f"Removed the feed <b>{escape(feed.title or feed.url)}</b>.")
         else:

@@ -14,7 +14,7 @@ from bot.services.comments import EXPIRED
 
 
 def _target_user(args: list[str]) -> int | None:
-    if len(args) == 1 and args[0].lstrip("-").isdigit() and len(args[0]) <= 20:
+    if len(args) == 1 and args[0].lstrip("-").isdecimal() and len(args[0]) <= 20:
         return int(args[0])
     return None
 
@@ -60,7 +60,7 @@ async def moderation_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if (
         len(parts) != 3
         or parts[1] not in ("a", "r", "h", "b")
-        or not parts[2].isdigit()
+        or not parts[2].isdecimal()
         or not isinstance(message, Message)
         or not callback_is_genuine(query)
     ):

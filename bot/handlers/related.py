@@ -74,7 +74,7 @@ async def open_article(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     message = query.message
     services = get_services(context)
     genuine = (
-        raw.isdigit()
+        raw.isdecimal()
         and isinstance(message, Message)
         and callback_is_genuine(query)
         # The buttons sit on article and digest messages this chat received.

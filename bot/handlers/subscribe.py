@@ -172,7 +172,7 @@ async def _apply_typed(
     if what in ("instant", "published"):
         await subs.set_instant(chat_id)
     elif what == "digest":
-        if rest and not (rest.isdigit() and 0 <= int(rest) <= 23):
+        if rest and not (rest.isdecimal() and 0 <= int(rest) <= 23):
             return f"The digest hour must be a whole hour from 0 to 23, not {html.escape(rest)!r}."
         await subs.set_digest(chat_id, int(rest) if rest else None)
     elif what in ("tz", "timezone", "zone"):
@@ -192,7 +192,7 @@ async def _apply_typed(
 
 
 def _index(value: str, size: int) -> int | None:
-    return int(value) if value.isdigit() and int(value) < size else None
+    return int(value) if value.isdecimal() and int(value) < size else None
 
 
 async def _change(

@@ -7,12 +7,18 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.services.delivery import DeliveryEngine
-from bot.services.notifier import Notifier, OutgoingMessage, SendError
+from bot.services.notifier import (
+    ChatUnavailable,
+    Notifier,
+    OutgoingMessage,
+    PermanentError,
+    SendError,
+)
 from bot.services.render import button_title, escape
 from bot.services.timeutil import next_digest_time
 from storage.articles import ArticleRepository
 from storage.deliveries import Broadcast, DeliveryRepository
-from storage.models import ArticleStats, DeliveryCounts
+from storage.models import DeliveryCounts
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +85,15 @@ class BroadcastService:
         for broadcast in await self.deliveries.open_broadcasts():
             try:
                 await self._report(broadcast)
+            except (ChatUnavailable, PermanentError) as exc:
+                # The admin's chat cannot take it (never opened, blocked, message deleted):
+                # stop reporting instead of failing every few seconds. Delivery goes on.
+                log.warning(
+                    "no more progress reports for article %s: %s", broadcast.article_id, exc
+                )
+                await self.deliveries.update_broadcast(
+                    broadcast.article_id, finished_at=self.clock.now()
+                )
             except SendError as exc:
                 log.warning("progress report for article %s failed: %s", broadcast.article_id, exc)
 
@@ -116,7 +131,3 @@ class BroadcastService:
             )
         else:
             await self.notifier.edit(message, broadcast.progress_message_id)
-
-    async def latest_stats(self, limit: int = 5) -> list[ArticleStats]:
-        """Delivery figures of the latest articles."""
-        return await self.deliveries.latest_stats(limit)

@@ -189,7 +189,7 @@ def _check_response(response: httpx.Response, policy: _Policy) -> None:
     if media_type not in policy.accept:
         raise FetchError(f"That link is not {policy.what} ({media_type or 'unknown type'}).")
     length = str(response.headers.get("content-length", ""))
-    if not policy.cut_oversize and length.isdigit() and int(length) > policy.max_bytes:
+    if not policy.cut_oversize and length.isdecimal() and int(length) > policy.max_bytes:
         raise policy.too_large()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -28,7 +28,6 @@ class OutgoingMessage:
     link_preview_url: str | None = None  # shown as the preview when set
     disable_preview: bool = False
     reply_to: int | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class SendError(Exception):

@@ -112,7 +112,3 @@ class SubscriptionService:
         current = await self.subscribers.topics(chat_id)
         updated = [t for t in current if t != tag] if tag in current else [*current, tag]
         return await self.set_topics(chat_id, updated)
-
-    async def counts(self) -> dict[str, int]:
-        """Subscribers per status."""
-        return await self.subscribers.count_by_status()
