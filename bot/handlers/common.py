@@ -9,7 +9,14 @@ from typing import cast
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.container import Services
 
@@ -95,6 +102,13 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await reply(update, f"I don't know {html.escape(command)}. Send /help to see what I can do.")
 
 
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Button data no feature handles (forged, or from an old version): answer it anyway."""
+    # An unanswered callback query leaves the button's spinner turning on the user's screen.
+    if update.callback_query is not None:
+        await update.callback_query.answer("This button has expired.")
+
+
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log any failure and tell the user something went wrong instead of staying silent."""
     log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
@@ -116,5 +130,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
 
 
 def register_fallback(app: Application) -> None:  # type: ignore[type-arg]
-    """Register the unknown-command answer; must come after every command handler."""
+    """Register the unknown-command and unknown-button answers; must come after the rest."""
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    app.add_handler(CallbackQueryHandler(unknown_button))

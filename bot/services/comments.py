@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.services.notifier import Button, Keyboard, Notifier, OutgoingMessage, SendError
-from bot.services.render import button_title, escape, truncate
+from bot.services.render import MESSAGE_LIMIT, button_title, escape, telegram_len, truncate
 from storage.articles import ArticleRepository
 from storage.comments import CommentRepository, NewComment
 from storage.deliveries import DeliveryRepository
@@ -30,6 +30,7 @@ PAGE_SIZE = 5
 LIST_TEXT_CAP = 600  # five comments of this size still fit in one message
 COMMENTABLE = ("published", "archived")
 EXPIRED = "This button has expired."
+NOTE_ROOM = 320  # kept free in a moderation notice for the decision note added under it
 
 
 @dataclass(frozen=True)
@@ -174,12 +175,16 @@ class CommentService:
     def moderation_text(self, article: Article, comment: Comment) -> str:
         """The admins' notice about a comment."""
         head = "awaiting approval" if comment.status == "pending" else "posted"
-        return (
+        name = button_title(comment.user_name or "a reader", 64)
+        intro = (
             f"💬 New comment ({head}) on <b>{escape(button_title(article.title, 80))}</b>"
             f" (#{article.id})\n"
-            f"From {escape(comment.user_name or 'a reader')} (user id {comment.user_id}):\n\n"
-            f"{escape(comment.text)}"
+            f"From {escape(name)} (user id {comment.user_id}):\n\n"
         )
+        # Telegram counts UTF-16 units, so 2000 emoji are 4000; the moderation buttons later
+        # append who decided, which must fit too. The stored comment stays whole.
+        room = MESSAGE_LIMIT - NOTE_ROOM - telegram_len(intro)
+        return intro + escape(truncate(comment.text, room))
 
     async def _notify_admins(self, article: Article, comment: Comment) -> None:
         text = self.moderation_text(article, comment)

@@ -174,3 +174,7 @@ def _check_edit(article: Article, field: str, value: str) -> None:
     limit = TITLE_LIMIT if field == "title" else SUMMARY_LIMIT
     if len(value) > limit:
         raise PublishError(f"The {field} is too long ({len(value)} characters, at most {limit}).")
+    # Telegram refuses an edit that changes nothing ("message is not modified"), so every
+    # sent message would be counted as failed.
+    if value == (article.title if field == "title" else article.summary):
+        raise PublishError(f"The {field} of #{article.id} already reads exactly that.")
