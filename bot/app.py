@@ -13,7 +13,7 @@ from typing import Any, cast
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot import handlers, jobs
@@ -36,6 +36,7 @@ class RunOptions:
     engine: EngineOptions | None = None
     poll_timeout: int = 10
     job_interval_scale: float = 1.0
+    token_check_seconds: float = 300.0
 
 
 def _job(
@@ -168,13 +169,39 @@ async def serve(
                 )
             if on_ready is not None:
                 on_ready(app)
-            await stop.wait()
+            revoked = asyncio.create_task(_token_revoked(app, opts.token_check_seconds))
+            stopped = asyncio.create_task(stop.wait())
+            await asyncio.wait({revoked, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            for task in (revoked, stopped):
+                task.cancel()
+            await asyncio.gather(revoked, stopped, return_exceptions=True)
             log.info("stopping")
-            await app.updater.stop()
+            try:
+                await app.updater.stop()
+            except TelegramError as exc:  # e.g. the token was revoked: still stop cleanly
+                log.warning("stopping the updater failed: %s", type(exc).__name__)
             await on_shutdown(app)
             await app.stop()
+        if revoked.done() and not revoked.cancelled() and revoked.result():
+            raise ConfigError("TELEGRAM_BOT_TOKEN was revoked while the bot was running")
     finally:
         await db.close()
+
+
+async def _token_revoked(app: Application, every: float) -> bool:  # type: ignore[type-arg]
+    """Return True once Telegram rejects the token.
+
+    PTB's polling loop stops for good on a rejected token but leaves the process running,
+    deaf; a periodic getMe turns that into a clean exit with a clear message."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await app.bot.get_me()
+        except InvalidToken:
+            log.critical("the Bot API rejects the token now: stopping")
+            return True
+        except TelegramError as exc:  # a network hiccup is not a revoked token
+            log.warning("token check failed: %s", type(exc).__name__)
 
 
 def run_forever(settings: Settings) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import serve
+from bot.app import RunOptions, serve
 from bot.config import ConfigError
 from tests.conftest import ADMIN_ID, READER_ID, BotFactory, make_settings
 from tests.fakes.botapi import FakeBotAPI
@@ -54,3 +54,18 @@ async def test_rejected_token_is_a_configuration_error(fake: FakeBotAPI, tmp_pat
     with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN") as caught:
         await serve(settings, asyncio.Event())
     assert "WRONG-TOKEN" not in str(caught.value)
+
+
+async def test_a_token_revoked_while_running_stops_the_bot_clearly(
+    fake: FakeBotAPI, tmp_path: Path
+) -> None:
+    settings = make_settings(fake, tmp_path / "bot.db")
+    ready = asyncio.Event()
+    options = RunOptions(poll_timeout=1, token_check_seconds=0.2)
+    task = asyncio.create_task(
+        serve(settings, asyncio.Event(), options, on_ready=lambda app: ready.set())
+    )
+    await asyncio.wait_for(ready.wait(), 10)
+    fake.token = "999:REVOKED"  # from now on the Bot API answers 401 to the old token
+    with pytest.raises(ConfigError, match="revoked"):
+        await asyncio.wait_for(task, 15)
