@@ -189,10 +189,12 @@ class Database:
         rows = await self.conn.execute_fetchall(sql, params)
         return next(iter(rows), None)
 
-    async def write(self, sql: str, params: Sequence[Any] = ()) -> None:
-        """Run one write statement in a single round trip (the delivery hot path)."""
+    async def write_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one write statement for each row in a single round trip to the database thread
+        (the delivery hot path). Each row commits on its own (autocommit), which in WAL mode
+        costs no fsync; what matters here is one thread hop for the group."""
         async with self._write_lock:
-            await self.conn.execute_fetchall(sql, params)
+            await self.conn.executemany(sql, rows)
 
     async def backup(self, target: str | Path) -> None:
         """Write a consistent copy of the live database with SQLite's online backup."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -128,10 +128,15 @@ class DeliveryRepository:
 
     async def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
         """Record a delivery Telegram accepted (a trigger records the article message)."""
-        await self.db.write(
+        await self.mark_sent_many([(delivery_id, message_id)], now)
+
+    async def mark_sent_many(self, sent: Sequence[tuple[int, int]], now: datetime) -> None:
+        """Record several accepted deliveries, (delivery id, message id), in one round trip."""
+        ts = to_ts(now)
+        await self.db.write_many(
             "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?,"
             " attempts = attempts + 1, last_error = NULL WHERE id = ?",
-            (message_id, to_ts(now), delivery_id),
+            [(message_id, ts, delivery_id) for delivery_id, message_id in sent],
         )
 
     async def mark_failed(self, delivery_id: int, reason: str, now: datetime) -> None:

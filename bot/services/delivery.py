@@ -28,6 +28,7 @@ from bot.services.notifier import (
     TransientError,
 )
 from bot.services.pacing import ChatGate
+from bot.services.recorder import SentRecorder
 from bot.services.render import button_title, render_digest_parts
 from bot.services.subscriptions import SubscriptionService
 from bot.services.timeutil import format_day
@@ -45,7 +46,7 @@ MAX_BACKOFF = 300.0
 class EngineOptions:
     """Tunables of the sender."""
 
-    workers: int = 1
+    workers: int = 2
     batch_size: int = 200
     poll_interval: float = 1.0
 
@@ -76,6 +77,7 @@ class DeliveryEngine:
         self.clock = clock
         self.options = options or EngineOptions()
         self.gate = ChatGate()
+        self.recorder = SentRecorder(deliveries, clock)
         self._wake = asyncio.Event()
         self._troubled = False  # a worker hit an unexpected error in the current batch
         self._queue: asyncio.Queue[Delivery] = asyncio.Queue(maxsize=self.options.workers * 4)
@@ -103,6 +105,7 @@ class DeliveryEngine:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        await self.recorder.stop()
 
     async def _loop(self) -> None:
         while True:
@@ -157,23 +160,9 @@ class DeliveryEngine:
         except SendError as exc:
             await self._record_failure(delivery, exc)
             return
-        await self._record_sent(delivery.id, message_id)
+        await self.recorder.record(delivery.id, message_id)
         self.sent += 1
         log.debug("article %s sent to %s", delivery.article_id, message.chat_id)
-
-    async def _record_sent(self, delivery_id: int, message_id: int) -> None:
-        """Record an accepted message, retrying the write (never the send) until it sticks:
-        a row left pending after Telegram accepted it would be sent again."""
-        delay = 0.1
-        while True:
-            try:
-                await self.deliveries.mark_sent(delivery_id, message_id, self.clock.now())
-            except Exception:
-                log.exception("recording delivery %s failed; retrying the write", delivery_id)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-            else:
-                return
 
     async def _send(self, message: OutgoingMessage) -> int:
         wait = self.gate.reserve(message.chat_id)
@@ -239,6 +228,7 @@ class DeliveryEngine:
                 if isinstance(exc, ChatUnavailable):
                     return
                 continue
-            for article_id in article_ids:
-                await self.deliveries.mark_sent(by_article[article_id].id, message_id, now)
-                self.sent += 1
+            await self.deliveries.mark_sent_many(
+                [(by_article[article_id].id, message_id) for article_id in article_ids], now
+            )
+            self.sent += len(article_ids)

@@ -1,0 +1,80 @@
+"""Group commit of sent deliveries.
+
+Every accepted message must be recorded before its sender sends the next one: that keeps
+the crash window at one message per sender. Senders that finish at about the same time share
+one write, so the cost of a round trip to the database thread is paid once per group instead
+of once per message. A failed write is retried (never the send): a row left pending after
+Telegram accepted it would be sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from bot.clock import Clock
+from storage.deliveries import DeliveryRepository
+
+log = logging.getLogger(__name__)
+
+MAX_RETRY_DELAY = 5.0
+
+
+class SentRecorder:
+    """Records (delivery id, message id) pairs in groups; `record` returns once committed."""
+
+    def __init__(self, deliveries: DeliveryRepository, clock: Clock) -> None:
+        self.deliveries = deliveries
+        self.clock = clock
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.writes = 0
+
+    def start(self) -> None:
+        """Start the writer task (idempotent)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="sent-recorder")
+
+    async def stop(self) -> None:
+        """Stop after writing what is already waiting."""
+        if self._task is not None:
+            await self._flush()
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def record(self, delivery_id: int, message_id: int) -> None:
+        """Record one accepted message; return when it is committed."""
+        self.start()
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((delivery_id, message_id, future))
+        self._wake.set()
+        await future
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            await self._flush()
+
+    async def _flush(self) -> None:
+        delay = 0.1
+        while self._waiting:
+            group, self._waiting = self._waiting, []
+            try:
+                await self.deliveries.mark_sent_many(
+                    [(d, m) for d, m, _ in group], self.clock.now()
+                )
+            except Exception:
+                log.exception("recording %d sent deliveries failed; retrying", len(group))
+                self._waiting = group + self._waiting
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_RETRY_DELAY)
+                continue
+            self.writes += 1
+            for _, _, future in group:
+                if not future.done():
+                    future.set_result(None)
