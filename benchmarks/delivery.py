@@ -182,7 +182,8 @@ async def unthrottled(n: int) -> None:
                 verdict = "PASS" if ratio >= 0.8 else "FAIL"
                 print(
                     f"{f'{workers} sender(s)':>22} {engine:>7.0f}   "
-                    f"{f'{concurrency} at a time':>14} {bare:>7.0f} {ratio:>6.2f}  >=0.80 {verdict}"
+                    f"{f'{concurrency} at a time':>14} {bare:>7.0f} {ratio:>6.2f}"
+                    f"  >=0.80 {verdict}"
                 )
 
 
