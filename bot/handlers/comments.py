@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
+from collections import Counter
+from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, ForceReply, Message, Update, User
@@ -32,6 +36,51 @@ MEDIA_ONLY = (
     "Reply with some text (or add a caption)."
 )
 COMMENTS_USAGE = "Reply to an article with /comments, or send <code>/comments &lt;id&gt;</code>."
+PROMPT_WAIT = 10.0  # seconds a reply waits for a prompt being recorded (bounded by the send)
+
+
+class PromptsInFlight:
+    """Chats where a Comment prompt was sent but is not yet recorded in SQLite.
+
+    The prompt's message id exists only once Telegram has accepted it, so the record follows
+    the send; a quick reply (or a busy database) can arrive in between and must wait for
+    the record instead of being told that the prompt is not an article."""
+
+    def __init__(self) -> None:
+        self._sending: Counter[int] = Counter()
+        self._changed = asyncio.Condition()
+
+    def busy(self, chat_id: int) -> bool:
+        """Whether a prompt in this chat is between being sent and being recorded."""
+        return self._sending[chat_id] > 0
+
+    @contextlib.asynccontextmanager
+    async def sending(self, chat_id: int) -> AsyncIterator[None]:
+        """Wrap sending and recording one prompt."""
+        self._sending[chat_id] += 1
+        try:
+            yield
+        finally:
+            self._sending[chat_id] -= 1
+            if self._sending[chat_id] <= 0:
+                del self._sending[chat_id]
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def settled(self, chat_id: int) -> None:
+        """Wait (at most PROMPT_WAIT) until no prompt in this chat is in flight."""
+        async with self._changed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: not self.busy(chat_id)), PROMPT_WAIT
+                )
+
+
+def prompts_in_flight(context: ContextTypes.DEFAULT_TYPE) -> PromptsInFlight:
+    """The application's one PromptsInFlight."""
+    found = context.bot_data.setdefault("comment_prompts", PromptsInFlight())
+    assert isinstance(found, PromptsInFlight)  # noqa: S101 - only this module sets it
+    return found
 
 
 def comment_service(context: ContextTypes.DEFAULT_TYPE) -> CommentService:
@@ -74,7 +123,13 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await reply(update, HINT)
         return  # in groups people reply to each other all the time
     service = comment_service(context)
+    prompts = prompts_in_flight(context)
+    # Checked before the lookup: a prompt recorded in between is then found by the retry.
+    prompting = prompts.busy(chat.id)
     target = await service.target(chat.id, replied.message_id)
+    if target.kind == "other" and prompting:
+        await prompts.settled(chat.id)
+        target = await service.target(chat.id, replied.message_id)
     if target.kind == "digest":
         await reply(update, DIGEST)
         return
@@ -161,7 +216,8 @@ async def comment_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     if action == "w":
         await query.answer()
-        await _prompt(service, message, article_id, article.title, user)
+        async with prompts_in_flight(context).sending(chat.id):
+            await _prompt(service, message, article_id, article.title, user)
         return
     listing = await service.listing(article, page, await _zone(context, chat.id))
     await query.answer()

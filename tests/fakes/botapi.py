@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import signal
+import time
 from types import TracebackType
 from typing import Any
 
@@ -207,7 +208,7 @@ class FakeBotAPI(BotApiMethods):
 
     def _record(self, method: str, params: Params, status: int, error: ApiError | None) -> None:
         if self.record_requests:
-            self.requests.append(RequestRecord(method, params, status))
+            self.requests.append(RequestRecord(method, params, status, time.monotonic()))
         if error is None:
             self.stats.ok[method] += 1
             return

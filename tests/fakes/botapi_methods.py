@@ -291,6 +291,7 @@ class BotApiMethods(UserSide):
         if text is not None and len(text) > 200:
             raise bad_request("MESSAGE_TOO_LONG")
         self.pending_queries[query_id] = True
+        self.answered_at[query_id] = time.monotonic()
         self.callback_answers[query_id] = {
             "text": text,
             "show_alert": param_bool(params, "show_alert"),

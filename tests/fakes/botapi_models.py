@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -109,6 +110,8 @@ class SentMessage:
     file_id: str | None = None
     raw_text: str = ""  # the text exactly as the bot sent it, before HTML parsing
     fault: str | None = None  # "timeout"/"drop": delivered, but the bot never got the answer
+    # When the fake stored it (time.monotonic()): latency and kill-window measurements.
+    mono: float = field(default_factory=time.monotonic)
 
     @property
     def caption(self) -> str:
@@ -137,6 +140,7 @@ class RequestRecord(NamedTuple):
     method: str
     params: Params
     status: int
+    mono: float = 0.0  # time.monotonic() when answered (tells a restarted bot's calls apart)
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,9 @@ class FakeState:
         self.faults: list[FaultRecord] = []
         self.stats = Stats()
         self.callback_answers: dict[str, dict[str, Any]] = {}
+        # time.monotonic() of each update queued and each callback query answered (latency).
+        self.queued_at: dict[int, float] = {}
+        self.answered_at: dict[str, float] = {}
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.webhook_url = ""
         self.updates: list[dict[str, Any]] = []

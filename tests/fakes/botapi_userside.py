@@ -62,6 +62,7 @@ class UserSide(FakeState):
     def queue_update(self, raw: dict[str, Any]) -> dict[str, Any]:
         """Queue a raw update; ``update_id`` is assigned if missing."""
         update = {"update_id": next(self._update_ids), **raw}
+        self.queued_at[update["update_id"]] = time.monotonic()
         self.updates.append(update)
         self.notify_updates()
         return update
