@@ -157,6 +157,19 @@ async def test_rate_limit_says_when_to_try_again(fake: FakeBotAPI, start_bot: Bo
     assert (await stored(bot, article_id))[-1] == "now allowed"
 
 
+async def test_comments_sent_at_once_cannot_slip_past_the_rate_limit(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    bot = await start_bot()
+    article_id, message = await delivered_article(fake, bot)
+    for i in range(8):  # all queued before the bot handles any of them, handled concurrently
+        fake.send_text(READER_ID, f"burst {i}", reply_to=message.message_id)
+    answers = [await fake.wait_for_message(READER_ID, timeout=10) for _ in range(8)]
+    assert sum("Thanks" in a.text for a in answers) == 5
+    assert sum("5 comments a minute" in a.text for a in answers) == 3
+    assert len(await stored(bot, article_id)) == 5
+
+
 async def test_replies_to_other_messages_and_plain_text_get_hints(
     fake: FakeBotAPI, start_bot: BotFactory
 ) -> None:

@@ -8,6 +8,7 @@ comments only through their caption.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -89,6 +90,9 @@ class CommentService:
         self.notifier = notifier
         self.clock = clock
         self.settings = settings
+        # Updates are handled concurrently: the rate check and the insert must not interleave,
+        # or two comments sent at once could both pass the 5-a-minute limit.
+        self._submitting = asyncio.Lock()
 
     async def target(self, chat_id: int, message_id: int) -> ReplyTarget:
         """Which article a reply to this bot message is about."""
@@ -144,13 +148,14 @@ class CommentService:
         article = await self.commentable(article_id)
         if article is None:
             return Outcome(False, "Comments are closed on this article.")
-        refusal = await self._refusal(user_id, text)
-        if refusal:
-            return Outcome(False, refusal)
         status = "pending" if self.settings.mode == "pre" else "visible"
         body = (text or "").strip()
         new = NewComment(article_id, chat_id, message_id, user_id, user_name[:128], body, status)
-        stored = await self.comments.add(new, self.clock.now())
+        async with self._submitting:
+            refusal = await self._refusal(user_id, text)
+            if refusal:
+                return Outcome(False, refusal)
+            stored = await self.comments.add(new, self.clock.now())
         if stored is None:
             return Outcome(False, "That comment is already stored.")
         await self._notify_admins(article, stored)
