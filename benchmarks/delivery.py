@@ -30,12 +30,13 @@ sys.path.insert(0, str(ROOT))
 from bot.app import RunOptions, serve  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import from_env  # noqa: E402
-from bot.container import Services  # noqa: E402
+from bot.container import Services, build_services  # noqa: E402
 from bot.services.delivery import EngineOptions  # noqa: E402
 from bot.telegram_io import keyboard_json, preview_json  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import NewArticle  # noqa: E402
 from storage.subscribers import SubscriberRepository  # noqa: E402
+from tests.botprocess import NoTelegram  # noqa: E402
 
 TOKEN = "123456:TEST-TOKEN"  # noqa: S105 - the fake Bot API's token
 BODY = "The council met on Monday. It approved the budget. Residents will see changes soon."
@@ -218,16 +219,9 @@ async def million(n: int, stop_after: int) -> None:
         started = time.perf_counter()
         await make_db(db_path, n)
         db = await Database.open(db_path)
-        from bot.container import build_services  # the same wiring as the bot
-
-        class Quiet:
-            async def send(self, *a: object, **k: object) -> int:
-                raise RuntimeError
-
-            edit = delete = send
 
         settings = from_env({"DATABASE_PATH": str(db_path)})
-        services = build_services(settings, db, SystemClock(), Quiet())  # type: ignore[arg-type]
+        services = build_services(settings, db, SystemClock(), NoTelegram())
         article_id = await publish(services)  # the fan-out: 1M outbox rows
         await db.close()
         print(

@@ -9,9 +9,9 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from tests.botprocess import ROOT, prepare_outbox, spawn_bot, stop_bot
 from tests.conftest import READER_ID
 from tests.fakes.botapi import FakeBotAPI
-from tests.test_soak import ROOT, prepare_outbox, spawn_bot, stop_bot
 
 ACK = "your comment on"
 BACKUP_READERS = range(50_000, 52_000)

@@ -30,10 +30,10 @@ from bot.config import from_env
 from bot.container import build_services
 from storage.db import Database
 from storage.models import NewArticle
+from tests.botprocess import NoTelegram, spawn_bot, stop_bot
 from tests.conftest import ADMIN_ID
 from tests.fakes.botapi import FakeBotAPI
 from tests.fakes.botapi_models import SentMessage
-from tests.test_soak import NoTelegram, spawn_bot, stop_bot
 
 ACK = "your comment on"
 REFUSED = "comments a minute"
