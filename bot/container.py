@@ -47,10 +47,9 @@ class Services:
     composer: ArticleComposer
     engine: DeliveryEngine
     broadcast: BroadcastService
+    related: RelatedService
+    comments: CommentService
     article_hooks: list[ArticleHook] = field(default_factory=list)
-    # Engagement (issue 5): related articles and comments; always set by build_services.
-    related: RelatedService | None = None
-    comments: CommentService | None = None
 
     async def article_changed(self, article: Article) -> None:
         """Run every ArticleHook for an article that was stored or changed."""

@@ -85,10 +85,7 @@ def prompts_in_flight(context: ContextTypes.DEFAULT_TYPE) -> PromptsInFlight:
 
 def comment_service(context: ContextTypes.DEFAULT_TYPE) -> CommentService:
     """The comment service built by build_services."""
-    service = get_services(context).comments
-    if service is None:  # pragma: no cover - build_services always sets it
-        raise RuntimeError("comment service is not configured")
-    return service
+    return get_services(context).comments
 
 
 def callback_is_genuine(query: CallbackQuery) -> bool:

@@ -21,10 +21,7 @@ RELATED_USAGE = "Reply to an article with /related to see related reading."
 
 def related_service(context: ContextTypes.DEFAULT_TYPE) -> RelatedService:
     """The related-articles service built by build_services."""
-    service = get_services(context).related
-    if service is None:  # pragma: no cover - build_services always sets it
-        raise RuntimeError("related service is not configured")
-    return service
+    return get_services(context).related
 
 
 def _link(item: RelatedArticle) -> str:
