@@ -2,15 +2,15 @@
 
 Every accepted message must be recorded before its sender sends the next one: that keeps
 the crash window at one message per sender. Senders that finish at about the same time share
-one write, so the cost of a round trip to the database thread is paid once per group instead
-of once per message. A failed write is retried (never the send): a row left pending after
-Telegram accepted it would be sent again.
+one write: the first to arrive writes for everyone waiting (leader-based group commit), so
+the round trip to the database thread is paid once per group, with no extra task in between.
+A failed write is retried (never the send): a row left pending after Telegram accepted it
+would be sent again.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from bot.clock import Clock
@@ -28,36 +28,24 @@ class SentRecorder:
         self.deliveries = deliveries
         self.clock = clock
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._writing = False
         self.writes = 0
-
-    def start(self) -> None:
-        """Start the writer task (idempotent)."""
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="sent-recorder")
-
-    async def stop(self) -> None:
-        """Stop after writing what is already waiting."""
-        if self._task is not None:
-            await self._flush()
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def record(self, delivery_id: int, message_id: int) -> None:
         """Record one accepted message; return when it is committed."""
-        self.start()
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append((delivery_id, message_id, future))
-        self._wake.set()
+        if not self._writing:
+            self._writing = True
+            try:
+                await self._flush()
+            finally:
+                self._writing = False
         await future
 
-    async def _run(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
+    async def stop(self) -> None:
+        """Write whatever is still waiting (a cancelled sender's record is not dropped)."""
+        if not self._writing:
             await self._flush()
 
     async def _flush(self) -> None:
