@@ -21,7 +21,8 @@ from telegram.ext import (
 )
 
 from bot.handlers.common import edit_query_message, get_services, reply
-from bot.services.comments import EXPIRED, MAX_LENGTH, CommentService
+from bot.services.comments import MAX_LENGTH, CommentService
+from bot.services.notifier import EXPIRED
 from bot.services.render import button_title, escape
 from bot.telegram_io import to_markup
 

@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot.container import Services
+from bot.services.notifier import EXPIRED
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Button data no feature handles (forged, or from an old version): answer it anyway."""
     # An unanswered callback query leaves the button's spinner turning on the user's screen.
     if update.callback_query is not None:
-        await update.callback_query.answer("This button has expired.")
+        await update.callback_query.answer(EXPIRED)
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

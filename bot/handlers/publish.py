@@ -35,7 +35,7 @@ from bot.services.drafts import (
     load_url,
 )
 from bot.services.extract import ExtractedArticle
-from bot.services.notifier import OutgoingMessage, SendError
+from bot.services.notifier import EXPIRED, OutgoingMessage, SendError
 from bot.services.publishing import DuplicateFound
 from bot.services.render import escape
 from bot.services.timeutil import (
@@ -168,14 +168,14 @@ async def publish_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     match = _BUTTON.match(query.data or "")
     if match is None:
-        await query.answer("This button has expired.")
+        await query.answer(EXPIRED)
         return
     services = get_services(context)
     action, article_id = match[1], int(match[2])
     # Only a live preview of this very draft may act on it (ids of deleted drafts get reused).
     shown = query.message.message_id if query.message else 0
     if article_id not in await services.deliveries.article_for_message(chat.id, shown):
-        await query.answer("This button has expired.")
+        await query.answer(EXPIRED)
         return
     tz = services.settings.timezone
     try:

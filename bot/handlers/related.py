@@ -9,9 +9,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.handlers.comments import DIGEST, callback_is_genuine, comment_service
 from bot.handlers.common import get_services, reply
-from bot.services.comments import EXPIRED
 from bot.services.keyboards import send_article
-from bot.services.notifier import SendError
+from bot.services.notifier import EXPIRED, SendError
 from bot.services.related import SHOWN, RelatedService
 from bot.services.render import button_title, escape
 from storage.related import RelatedArticle

@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 
 from bot.handlers.common import edit_query_message, get_services, reply
-from bot.services.notifier import Button
+from bot.services.notifier import EXPIRED, Button
 from bot.services.subscriptions import SubscriptionService
 from bot.services.timeutil import COMMON_ZONES, TimeParseError, parse_zone
 from bot.telegram_io import to_markup
@@ -238,7 +238,7 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     else:
         changed = await _change(action, value, chat.id, subs)
         if changed is None:
-            await query.answer("This button has expired.")
+            await query.answer(EXPIRED)
             return
         sub, note = changed[0] or sub, changed[1]
         markup = settings_keyboard(sub)

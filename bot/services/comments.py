@@ -15,8 +15,16 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.services.notifier import Button, Keyboard, Notifier, OutgoingMessage, SendError
+from bot.services.notifier import (
+    EXPIRED,
+    Button,
+    Keyboard,
+    Notifier,
+    OutgoingMessage,
+    to_each_chat,
+)
 from bot.services.render import MESSAGE_LIMIT, button_title, escape, telegram_len, truncate
+from bot.services.timeutil import format_local
 from storage.articles import ArticleRepository
 from storage.comments import CommentRepository, NewComment
 from storage.deliveries import DeliveryRepository
@@ -30,7 +38,6 @@ RATE_WINDOW = timedelta(minutes=1)
 PAGE_SIZE = 5
 LIST_TEXT_CAP = 600  # five comments of this size still fit in one message
 COMMENTABLE = ("published", "archived")
-EXPIRED = "This button has expired."
 NOTE_ROOM = 320  # kept free in a moderation notice for the decision note added under it
 
 
@@ -65,11 +72,6 @@ class ModerationSettings:
     admin_ids: frozenset[int]
     mode: str  # post | pre
     tz: ZoneInfo
-
-
-def _when(comment: Comment, tz: ZoneInfo) -> str:
-    local = comment.created_at.astimezone(tz)
-    return f"{local.day} {local:%b %H:%M}"
 
 
 class CommentService:
@@ -194,12 +196,13 @@ class CommentService:
     async def _notify_admins(self, article: Article, comment: Comment) -> None:
         text = self.moderation_text(article, comment)
         keyboard = self._moderation_keyboard(comment)
-        for admin in sorted(self.settings.admin_ids):
-            message = OutgoingMessage(admin, text, keyboard, disable_preview=True)
-            try:
-                await self.notifier.send(message)
-            except SendError as exc:
-                log.warning("could not tell admin %s about comment %s: %s", admin, comment.id, exc)
+        await to_each_chat(
+            self.settings.admin_ids,
+            lambda admin: self.notifier.send(
+                OutgoingMessage(admin, text, keyboard, disable_preview=True)
+            ),
+            f"the notice of comment {comment.id}",
+        )
 
     async def moderate(self, action: str, comment_id: int, admin_name: str) -> Outcome:
         """Apply an admin's button (a approve, r reject, h hide, b ban author and hide)."""
@@ -261,7 +264,7 @@ class CommentService:
         page = min(max(page, 0), pages - 1)
         shown = await self.comments.visible_page(article.id, page * PAGE_SIZE, PAGE_SIZE)
         blocks = [
-            f"<b>{escape(c.user_name or 'Reader')}</b> · <i>{_when(c, tz)}</i>\n"
+            f"<b>{escape(c.user_name or 'Reader')}</b> · <i>{format_local(c.created_at, tz)}</i>\n"
             f"{escape(truncate(c.text, LIST_TEXT_CAP))}"
             for c in shown
         ]

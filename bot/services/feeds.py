@@ -21,7 +21,7 @@ from bot.services.drafts import PublishError, load_url
 from bot.services.extract import ExtractedArticle
 from bot.services.feedparse import FeedEntry, FeedError, ParsedFeed, parse_feed
 from bot.services.fetch import FetchError, fetch_feed_bytes, make_client
-from bot.services.notifier import Notifier, OutgoingMessage, SendError
+from bot.services.notifier import Notifier, OutgoingMessage, to_each_chat
 from bot.services.publishing import DraftCreated, PublishingService
 from bot.services.render import escape
 from bot.services.tags import normalize_tags
@@ -161,11 +161,11 @@ class FeedService:
         if feed.mode == "auto":
             await self.publishing.publish_from_feed(article_id)
             return article_id
-        for admin in sorted(self.settings.admin_ids):
-            try:
-                await self.publishing.send_preview(article_id, admin)
-            except SendError as exc:
-                log.warning("feed preview to admin %s failed: %s", admin, exc)
+        await to_each_chat(
+            self.settings.admin_ids,
+            lambda admin: self.publishing.send_preview(article_id, admin),
+            f"the preview of feed article {article_id}",
+        )
         return article_id
 
     async def _extract(self, entry: FeedEntry) -> ExtractedArticle | None:
@@ -191,8 +191,8 @@ class FeedService:
         )
 
     async def _tell_admins(self, text: str) -> None:
-        for admin in sorted(self.settings.admin_ids):
-            try:
-                await self.notifier.send(OutgoingMessage(admin, text, disable_preview=True))
-            except SendError as exc:
-                log.warning("could not tell admin %s about a feed: %s", admin, exc)
+        await to_each_chat(
+            self.settings.admin_ids,
+            lambda admin: self.notifier.send(OutgoingMessage(admin, text, disable_preview=True)),
+            "a feed report",
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -16,6 +18,11 @@ class Button:
 
 
 Keyboard = tuple[tuple[Button, ...], ...]
+
+log = logging.getLogger(__name__)
+
+# The one answer to a button that is stale, forged, foreign or no longer applies.
+EXPIRED = "This button has expired."
 
 
 @dataclass(frozen=True)
@@ -78,3 +85,19 @@ class Notifier(Protocol):
     async def delete(self, chat_id: int, message_id: int, *, broadcast: bool = False) -> None:
         """Delete a sent message."""
         ...
+
+
+async def to_each_chat(
+    chat_ids: Iterable[int], send: Callable[[int], Awaitable[object]], what: str
+) -> int:
+    """Run `send` for each chat (every admin, say); a chat that cannot be reached is logged
+    and skipped so the others still hear. Return how many succeeded."""
+    done = 0
+    for chat_id in sorted(chat_ids):
+        try:
+            await send(chat_id)
+        except SendError as exc:
+            log.warning("could not send %s to %s: %s", what, chat_id, exc)
+        else:
+            done += 1
+    return done

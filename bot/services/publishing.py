@@ -14,7 +14,7 @@ from bot.services.broadcast import BroadcastService
 from bot.services.compose import ArticleComposer
 from bot.services.drafts import PublishError, content_hash, to_new_article, with_admin_buttons
 from bot.services.extract import ExtractedArticle
-from bot.services.notifier import Notifier, OutgoingMessage
+from bot.services.notifier import EXPIRED, Notifier, OutgoingMessage
 from bot.services.timeutil import format_local, parse_local_datetime
 from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository
@@ -23,7 +23,6 @@ from storage.models import Article
 log = logging.getLogger(__name__)
 
 ArticleCallback = Callable[[Article], Awaitable[None]]
-EXPIRED = "This button has expired."
 
 
 @dataclass(frozen=True)
