@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database
+from storage.db import Database, in_chunks, marks
 from storage.models import (
     Article,
     ImportBatchResult,
@@ -114,11 +114,9 @@ async def _ids_by(
     """Map values of a unique column (url or external_id) to article ids."""
     found: dict[str, int] = {}
     wanted = [v for v in dict.fromkeys(values) if v]
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk in in_chunks(wanted):
         async with conn.execute(
-            f"SELECT id, {column} AS k FROM articles WHERE {column} IN ({marks})", chunk
+            f"SELECT id, {column} AS k FROM articles WHERE {column} IN ({marks(chunk)})", chunk
         ) as cur:
             found.update({r["k"]: r["id"] for r in await cur.fetchall()})
     return found

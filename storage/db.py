@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -20,6 +20,20 @@ log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 BUSY_TIMEOUT_MS = 5000
+
+
+T = TypeVar("T")
+IN_CHUNK = 500  # bound parameters per IN (...) list, well under SQLite's limit
+
+
+def in_chunks(items: Sequence[T]) -> list[list[T]]:
+    """Split values for `IN (...)` lists into chunks SQLite accepts."""
+    return [list(items[i : i + IN_CHUNK]) for i in range(0, len(items), IN_CHUNK)]
+
+
+def marks(chunk: Sequence[object]) -> str:
+    """The `?, ?, ...` placeholders for one chunk."""
+    return ",".join("?" * len(chunk))
 
 
 class StorageError(Exception):

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database
+from storage.db import Database, in_chunks, marks
 from storage.models import Feed, from_ts, to_ts
 
 _COLUMNS = (
@@ -85,11 +85,10 @@ class FeedRepository:
     async def unseen(self, feed_id: int, keys: Sequence[str]) -> set[str]:
         """The keys among these that were never seen in this feed."""
         seen: set[str] = set()
-        for start in range(0, len(keys), 500):
-            chunk = list(keys[start : start + 500])
-            marks = ",".join("?" * len(chunk))
+        for chunk in in_chunks(keys):
             rows = await self.db.fetchall(
-                f"SELECT entry_key FROM feed_entries WHERE feed_id = ? AND entry_key IN ({marks})",
+                "SELECT entry_key FROM feed_entries"
+                f" WHERE feed_id = ? AND entry_key IN ({marks(chunk)})",
                 (feed_id, *chunk),
             )
             seen.update(r["entry_key"] for r in rows)

@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Database
+from storage.db import Database, in_chunks
 from storage.models import from_ts, to_ts
 
 # Only these articles are ever suggested to readers.
 SUGGESTABLE = ("published", "archived")
-_IN_CHUNK = 500  # bound parameters per IN (...) list, well under SQLite's limit
 
 
 @dataclass(frozen=True)
@@ -60,10 +59,6 @@ def _moment(published: int | None, created: int) -> datetime:
     return value
 
 
-def _chunks(items: Sequence[object]) -> list[list[object]]:
-    return [list(items[i : i + _IN_CHUNK]) for i in range(0, len(items), _IN_CHUNK)]
-
-
 class RelatedRepository:
     """Plain SQL over articles_fts, related_signatures, related_state and related_articles."""
 
@@ -78,7 +73,7 @@ class RelatedRepository:
     async def texts(self, ids: Sequence[int]) -> list[ArticleText]:
         """Several articles' texts (missing ids skipped)."""
         found: list[ArticleText] = []
-        for chunk in _chunks(ids):
+        for chunk in in_chunks(ids):
             marks = ",".join("?" * len(chunk))
             rows = await self.db.fetchall(
                 "SELECT id, title, body, status, url, published_at, created_at FROM articles"
@@ -114,7 +109,7 @@ class RelatedRepository:
     async def doc_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
         """How many articles contain each term (terms in no article are left out)."""
         found: dict[str, int] = {}
-        for chunk in _chunks(terms):
+        for chunk in in_chunks(terms):
             marks = ",".join("?" * len(chunk))
             rows = await self.db.fetchall(
                 f"SELECT term, doc FROM articles_fts_vocab WHERE term IN ({marks})", chunk
@@ -155,7 +150,7 @@ class RelatedRepository:
     async def signatures(self, ids: Sequence[int]) -> dict[int, str]:
         """Stored term signatures of these articles."""
         found: dict[int, str] = {}
-        for chunk in _chunks(ids):
+        for chunk in in_chunks(ids):
             marks = ",".join("?" * len(chunk))
             rows = await self.db.fetchall(
                 f"SELECT article_id, terms FROM related_signatures WHERE article_id IN ({marks})",
@@ -219,7 +214,7 @@ class RelatedRepository:
 
     async def invalidate(self, ids: Sequence[int]) -> None:
         """Mark these articles' lists for recomputation on their next lookup."""
-        for chunk in _chunks(ids):
+        for chunk in in_chunks(ids):
             marks = ",".join("?" * len(chunk))
             await self.db.execute(
                 f"DELETE FROM related_state WHERE article_id IN ({marks})", chunk
