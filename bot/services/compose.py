@@ -69,11 +69,19 @@ class ArticleComposer:
         rendered = await self._rendered(article_id)
         if rendered is None or rendered[0].status == "withdrawn":
             return None
-        article, text, keyboard = rendered
-        return OutgoingMessage(
-            chat_id=chat_id,
-            text=text,
-            keyboard=keyboard,
-            link_preview_url=article.url if article.link_preview else None,
-            disable_preview=not (article.link_preview and article.url),
-        )
+        return _message(chat_id, *rendered)
+
+    async def message_for(self, article: Article, chat_id: int) -> OutgoingMessage:
+        """The message for an article object as it is now, bypassing the cache (edits)."""
+        text = render_article(article, tz=self.tz)
+        return _message(chat_id, article, text, await self.keyboards.article_keyboard(article))
+
+
+def _message(chat_id: int, article: Article, text: str, keyboard: Keyboard) -> OutgoingMessage:
+    return OutgoingMessage(
+        chat_id=chat_id,
+        text=text,
+        keyboard=keyboard,
+        link_preview_url=article.url if article.link_preview else None,
+        disable_preview=not (article.link_preview and article.url),
+    )

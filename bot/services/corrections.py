@@ -17,7 +17,6 @@ from bot.clock import Clock
 from bot.services.compose import ArticleComposer
 from bot.services.drafts import PublishError, content_hash
 from bot.services.notifier import Notifier, OutgoingMessage, PermanentError, SendError
-from bot.services.render import render_article
 from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository
 from storage.models import Article
@@ -130,15 +129,7 @@ class CorrectionService:
         self.composer.invalidate(article_id)
         changed = await self._article(article_id)
         await self.on_change(changed)
-        # Rendered from the corrected article itself, not the composer's cache: a compose
-        # already in flight when the text changed could put the old version back there.
-        template = OutgoingMessage(
-            chat_id=0,
-            text=render_article(changed, tz=self.composer.tz),
-            keyboard=await self.composer.keyboards.article_keyboard(changed),
-            link_preview_url=changed.url if changed.link_preview else None,
-            disable_preview=not (changed.link_preview and changed.url),
-        )
+        template = await self.composer.message_for(changed, chat_id=0)
         edited = failed = digests = 0
         for chat_id, message_id, kind, _ in await self.deliveries.messages_of_article(article_id):
             if kind == "digest":
