@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import unicodedata
 from datetime import datetime
@@ -114,14 +115,7 @@ def with_admin_buttons(
     message: OutgoingMessage, article: Article, tz: ZoneInfo
 ) -> OutgoingMessage:
     """The subscriber's message with the admin's buttons added underneath."""
-    return OutgoingMessage(
-        chat_id=message.chat_id,
-        text=message.text,
-        keyboard=message.keyboard + admin_keyboard(article, tz),
-        link_preview_url=message.link_preview_url,
-        disable_preview=message.disable_preview,
-        reply_to=message.reply_to,
-    )
+    return dataclasses.replace(message, keyboard=message.keyboard + admin_keyboard(article, tz))
 
 
 def describe(article: Article, tz: ZoneInfo) -> str:
