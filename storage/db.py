@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
@@ -20,6 +21,14 @@ log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 BUSY_TIMEOUT_MS = 5000
+CHECKPOINT_EVERY = 200  # direct commits between background WAL checkpoints
+# The direct connection (see Database.write_hot) never waits for a lock and never checkpoints.
+_DIRECT_PRAGMAS = (
+    "PRAGMA busy_timeout = 0",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA wal_autocheckpoint = 0",
+)
 
 
 T = TypeVar("T")
@@ -77,6 +86,10 @@ class Database:
         # One connection is shared by every coroutine: writers take turns so that one
         # coroutine's statements never land inside another's open transaction.
         self._write_lock = asyncio.Lock()
+        self._direct: sqlite3.Connection | None = None  # see write_hot
+        self._direct_tried = False
+        self._direct_commits = 0
+        self._checkpoint: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
@@ -114,7 +127,12 @@ class Database:
             raise StorageError(f"DATABASE_PATH is not writable ({self.path}): {exc}") from None
 
     async def close(self) -> None:
-        """Close the connection."""
+        """Close the connections."""
+        if self._checkpoint is not None:
+            await asyncio.gather(self._checkpoint, return_exceptions=True)
+        if self._direct is not None:
+            self._direct.close()
+            self._direct = None
         await self.conn.close()
 
     async def schema_version(self) -> int:
@@ -203,12 +221,65 @@ class Database:
         rows = await self.conn.execute_fetchall(sql, params)
         return next(iter(rows), None)
 
-    async def write_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Run one write statement for each row in a single round trip to the database thread
-        (the delivery hot path). Each row commits on its own (autocommit), which in WAL mode
-        costs no fsync; what matters here is one thread hop for the group."""
+    async def write_hot(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one small write statement for each row and commit them together (the delivery
+        engine's record of each message it sent).
+
+        The write runs right here on the event loop's thread, through a second connection:
+        a short indexed write costs about 50 µs, while the round trip to the database thread
+        costs more than that in wake-ups and is paid for every message sent. That connection
+        never waits and never checkpoints (a checkpoint may fsync): if another process holds
+        the write lock, or anything else fails, the write takes the usual path through the
+        database thread, and the WAL is checkpointed there, in the background."""
         async with self._write_lock:
+            if self._write_direct(sql, rows):
+                return
             await self.conn.executemany(sql, rows)
+
+    def _write_direct(self, sql: str, rows: Sequence[Sequence[Any]]) -> bool:
+        """The fast path of write_hot; False if the write must go through the thread."""
+        hot = self._direct_connection()
+        if hot is None:
+            return False
+        try:
+            hot.execute("BEGIN IMMEDIATE")  # fails at once while someone else writes
+            hot.executemany(sql, rows)
+            hot.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if hot.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    hot.execute("ROLLBACK")
+            log.debug("direct write fell back to the database thread: %s", exc)
+            return False
+        self._direct_commits += 1
+        if self._direct_commits >= CHECKPOINT_EVERY and (
+            self._checkpoint is None or self._checkpoint.done()
+        ):
+            self._direct_commits = 0
+            self._checkpoint = asyncio.create_task(self._checkpoint_wal())
+        return True
+
+    def _direct_connection(self) -> sqlite3.Connection | None:
+        if self._direct is None and not self._direct_tried and self.path != ":memory:":
+            self._direct_tried = True  # one attempt: a failure is logged once, not per write
+            direct = None
+            try:
+                direct = sqlite3.connect(self.path, isolation_level=None)
+                for pragma in _DIRECT_PRAGMAS:
+                    direct.execute(pragma)
+            except sqlite3.Error as exc:
+                log.warning("no direct database connection (%s); using the thread", exc)
+                if direct is not None:
+                    direct.close()
+                return None
+            self._direct = direct
+        return self._direct
+
+    async def _checkpoint_wal(self) -> None:
+        try:
+            await self.conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as exc:
+            log.warning("WAL checkpoint failed: %s", exc)
 
     async def backup(self, target: str | Path) -> None:
         """Write a consistent copy of the live database with SQLite's online backup."""

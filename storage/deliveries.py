@@ -133,7 +133,7 @@ class DeliveryRepository:
     async def mark_sent_many(self, sent: Sequence[tuple[int, int]], now: datetime) -> None:
         """Record several accepted deliveries, (delivery id, message id), in one round trip."""
         ts = to_ts(now)
-        await self.db.write_many(
+        await self.db.write_hot(
             "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?,"
             " attempts = attempts + 1, last_error = NULL WHERE id = ?",
             [(message_id, ts, delivery_id) for delivery_id, message_id in sent],

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot.clock import FakeClock
 from bot.services.delivery import EngineOptions
@@ -207,3 +211,40 @@ async def test_progress_stops_when_the_admin_chat_cannot_take_it(
     assert len(refused) == 1, refused
     counts = await bot.services.deliveries.counts(article.id)
     assert counts.pending == 1
+
+
+async def test_sent_messages_are_recorded_while_another_program_writes(
+    fake: FakeBotAPI, start_bot: BotFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another program holding SQLite's write lock (say `newsbot import`) delays the record
+    of a sent message; it does not lose it and nothing is sent twice."""
+    caplog.set_level(logging.DEBUG, logger="storage.db")
+    bot = await start_bot()
+    for reader in READERS:
+        await subscribe(fake, reader)
+    held = fake.hold_next("sendMessage")
+    article = await publish(bot, "Harbour reopens", admin=None)
+    await held.wait_delivered()
+    # The other program's connection works from its own thread, like another process would:
+    # waiting for the lock here must not stop the bot's event loop.
+    other = sqlite3.connect(bot.services.db.path, isolation_level=None, check_same_thread=False)
+    try:
+        await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+        held.release()
+        await asyncio.sleep(0.5)
+        pending = other.execute(
+            "SELECT count(*) FROM deliveries WHERE article_id = ? AND status = 'pending'",
+            (article.id,),
+        ).fetchone()[0]
+        assert pending >= 1  # the accepted message is waiting for the lock, not recorded
+        await asyncio.to_thread(other.execute, "COMMIT")
+    finally:
+        other.close()
+    await drained(bot)
+    counts = await bot.services.deliveries.counts(article.id)
+    assert (counts.sent, counts.pending, counts.failed) == (3, 0, 0)
+    for reader in READERS:
+        titles = [m.text.split("\n")[0] for m in fake.messages(reader)]
+        assert titles.count("Harbour reopens") == 1
+    assert "direct write fell back to the database thread" in caplog.text
+    fake.assert_no_errors()
