@@ -1,10 +1,12 @@
 """Delivery benchmarks (issue 3), run by hand:
 
-    python benchmarks/delivery.py [--subscribers 20000] [--million 1000000] [--skip-million]
+    python benchmarks/delivery.py [--only 1|2|3] [--subscribers 20000] [--rounds 3]
+                                  [--million 1000000] [--stop-after N]
 
 Against the fake Bot API running in its own process on 127.0.0.1:
 1. the engine's unthrottled delivery rate beside a bare httpx loop posting the same
-   sendMessage requests to the same server (target >= 0.8 of the loop at equal concurrency);
+   sendMessage requests to the same server (target: median ratio of alternating rounds
+   >= 0.8);
 2. BROADCAST_RATE=30 with the fake enforcing 30/s: achieved rate (target >= 0.97 x 30), 429s (0);
 3. peak RSS of `newsbot run` delivering to 1,000,000 subscribers (target < 150 MB).
 """
@@ -17,6 +19,7 @@ import dataclasses
 import hashlib
 import os
 import signal
+import statistics
 import sys
 import tempfile
 import time
@@ -84,9 +87,12 @@ async def make_db(path: Path, subscribers: int) -> None:
 
 async def publish(services: Services) -> int:
     """Store one article and publish it; return its id."""
+    stamp = time.time_ns()  # each round publishes its own article (urls are unique)
     article = await services.articles.create(
-        NewArticle(title="Benchmark story", body=BODY, summary=BODY, url="https://x.test/a"),
-        content_hash=hashlib.sha256(str(time.time()).encode()).hexdigest(),
+        NewArticle(
+            title="Benchmark story", body=BODY, summary=BODY, url=f"https://x.test/{stamp}"
+        ),
+        content_hash=hashlib.sha256(str(stamp).encode()).hexdigest(),
         status="draft",
         now=services.clock.now(),
     )
@@ -126,11 +132,16 @@ async def engine_rate(
     )
     app = await asyncio.wait_for(ready, 30)
     services: Services = app.bot_data["services"]  # type: ignore[attr-defined]
+    engine = services.engine
     article_id = await publish(services)
     started = time.perf_counter()
-    while await sent_count(services, article_id) < n:
+    # The engine's own counters (cheap), not a COUNT over the outbox 20 times a second: that
+    # query would compete with the engine for the database thread and the second core.
+    while engine.sent + engine.failed < n:
         await asyncio.sleep(0.05)
     elapsed = time.perf_counter() - started
+    recorded = await sent_count(services, article_id)
+    assert recorded == n, f"the outbox says {recorded} of {n} were handled"
     message = await services.composer.compose(article_id, 1)
     assert message is not None
     form = {
@@ -161,31 +172,50 @@ async def bare_rate(port: int, n: int, concurrency: int, form: dict[str, str]) -
         return per_task * concurrency / (time.perf_counter() - started)
 
 
-async def unthrottled(n: int) -> None:
-    """Benchmark 1: the engine (default options, and one worker) beside a bare httpx loop.
+async def unthrottled(n: int, rounds: int) -> None:
+    """Benchmark 1: the engine beside a bare httpx loop, in alternating rounds.
 
-    The issue's baseline is one sequential loop; a loop with as many concurrent requests as
-    the engine has senders is printed too, so neither comparison hides the other."""
+    The machines here are shared and noisy (one round can be 20% off the next), so the engine
+    and the loop take turns against the same fake, and the verdict is on the median of the
+    rounds' ratios. The issue's baseline is one sequential loop; a loop with as many
+    concurrent requests as the engine has senders is printed too, so neither comparison hides
+    the other. One round with a single sender is printed for information."""
+    workers = EngineOptions().workers
     print(f"\n1. Unthrottled delivery, {n:,} subscribers (fake Bot API in its own process)")
-    print(f"{'engine':>22} {'msg/s':>7}   {'bare loop':>14} {'msg/s':>7} {'ratio':>6}  target")
+    print(
+        f"{'round':>14} {'engine msg/s':>13} {'bare, 1 at a time':>18} {'ratio':>6}"
+        f" {f'bare, {workers} at a time':>18} {'ratio':>6}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        for workers in (EngineOptions().workers, 1):
-            proc, port = await start_fake(rate_limit=False)
-            try:
-                db_path = Path(tmp) / f"unthrottled{workers}.db"
-                await make_db(db_path, n)
-                engine, form = await engine_rate(port, db_path, n, workers, rate=1e6)
-                bares = {c: await bare_rate(port, n, c, form) for c in sorted({1, workers})}
-            finally:
-                await stop_proc(proc)
-            for concurrency, bare in bares.items():
-                ratio = engine / bare
-                verdict = "PASS" if ratio >= 0.8 else "FAIL"
+        proc, port = await start_fake(rate_limit=False)
+        try:
+            db_path = Path(tmp) / "unthrottled.db"
+            await make_db(db_path, n)
+            ratios = []
+            for number in range(1, rounds + 2):
+                senders = workers if number <= rounds else 1
+                # Alternate who goes first, so a slow spell on the machine hits both sides.
+                if number % 2:
+                    engine, form = await engine_rate(port, db_path, n, senders, rate=1e6)
+                    bare = await bare_rate(port, n, 1, form)
+                else:
+                    bare = await bare_rate(port, n, 1, form)
+                    engine, form = await engine_rate(port, db_path, n, senders, rate=1e6)
+                wide = await bare_rate(port, n, workers, form)
+                label = f"{number} ({senders} sender{'s' if senders > 1 else ''})"
                 print(
-                    f"{f'{workers} sender(s)':>22} {engine:>7.0f}   "
-                    f"{f'{concurrency} at a time':>14} {bare:>7.0f} {ratio:>6.2f}"
-                    f"  >=0.80 {verdict}"
+                    f"{label:>14} {engine:>13.0f} {bare:>18.0f} {engine / bare:>6.2f}"
+                    f" {wide:>18.0f} {engine / wide:>6.2f}"
                 )
+                if senders == workers:
+                    ratios.append(engine / bare)
+        finally:
+            await stop_proc(proc)
+    median = statistics.median(ratios)
+    print(
+        f"median ratio of the {rounds} rounds with {workers} senders: {median:.2f}"
+        f" (target >= 0.80): {'PASS' if median >= 0.8 else 'FAIL'}"
+    )
 
 
 async def paced(n: int) -> None:
@@ -267,6 +297,7 @@ async def main() -> None:
     """Run the three benchmarks."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subscribers", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=5, help="benchmark 1: rounds")
     parser.add_argument("--paced", type=int, default=600, help="messages for benchmark 2")
     parser.add_argument("--million", type=int, default=1_000_000)
     parser.add_argument("--only", choices=("1", "2", "3"))
@@ -278,7 +309,7 @@ async def main() -> None:
     )
     args = parser.parse_args()
     if args.only in (None, "1"):
-        await unthrottled(args.subscribers)
+        await unthrottled(args.subscribers, args.rounds)
     if args.only in (None, "2"):
         await paced(args.paced)
     if args.only in (None, "3"):
