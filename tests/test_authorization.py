@@ -98,7 +98,7 @@ async def world(fake: FakeBotAPI, start_bot: BotFactory) -> AsyncIterator[World]
         site.pages["/page"] = article_page("Page title", ["A paragraph of the story. " * 20])
         site.feed = rss([("g1", site.url("/page"), "Page title")])
         bot = await start_bot()
-        fake.add_group(GROUP_ID, "Harbour chat")
+        fake.add_group(GROUP_ID, "Harbour chat", admins=(READER_ID,))
         for chat in (READER_ID, GROUP_ID):
             fake.send_text(READER_ID, "/start", chat_id=chat)
             await fake.wait_for_message(chat)

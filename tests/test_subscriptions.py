@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.handlers.common import NOT_GROUP_ADMIN, RIGHTS_UNKNOWN
 from tests.conftest import READER_ID, BotFactory
 from tests.fakes.botapi import FakeBotAPI
 from tests.helpers import publish, subscribe
@@ -127,7 +128,7 @@ async def test_blocking_and_unblocking_updates_status(
 
 async def test_group_migration_keeps_subscription(fake: FakeBotAPI, start_bot: BotFactory) -> None:
     bot = await start_bot()
-    fake.add_group(-100, "Newsroom")
+    fake.add_group(-100, "Newsroom", admins=(READER_ID,))
     fake.send_text(READER_ID, "/start", chat_id=-100)
     await fake.wait_for_message(-100)
     fake.migrate_group(-100, -1001234)
@@ -142,3 +143,63 @@ async def test_group_migration_keeps_subscription(fake: FakeBotAPI, start_bot: B
     await publish(bot, "Group news")
     delivered = await fake.wait_for_message(-1001234, timeout=10)
     assert "Group news" in delivered.text
+
+
+GROUP = -300
+MEMBER_ID = 2002
+CO_ADMIN_ID = 2003
+
+
+async def test_only_group_admins_change_a_group_subscription(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    bot = await start_bot()
+    subs = bot.services.subscriptions
+    fake.add_user(MEMBER_ID, "Max")
+    fake.add_user(CO_ADMIN_ID, "Cora")
+    fake.add_group(GROUP, "Book club", "supergroup", admins=(READER_ID, CO_ADMIN_ID))
+
+    async def answer_to(user: int, text: str) -> str:
+        fake.send_text(user, text, chat_id=GROUP)
+        return (await fake.wait_for_message(GROUP)).text
+
+    assert NOT_GROUP_ADMIN in await answer_to(MEMBER_ID, "/start")
+    assert await subs.get(GROUP) is None
+    assert "Welcome" in await answer_to(READER_ID, "/start")  # the group's creator
+    # Anyone may look at the settings; only admins may change them.
+    fake.send_text(MEMBER_ID, "/settings", chat_id=GROUP)
+    panel = await fake.wait_for_message(GROUP, predicate=lambda m: "st:hours" in str(m))
+    query = fake.press_button(MEMBER_ID, GROUP, panel.message_id, "st:inst")
+    refusal = await fake.wait_for_callback_answer(query)
+    assert refusal["text"] == NOT_GROUP_ADMIN
+    assert refusal["show_alert"] is True
+    assert NOT_GROUP_ADMIN in await answer_to(MEMBER_ID, "/settings digest 7")
+    assert NOT_GROUP_ADMIN in await answer_to(MEMBER_ID, "/stop")
+    sub = await subs.get(GROUP)
+    assert sub is not None
+    assert (sub.status, sub.mode) == ("active", "instant")
+    # An anonymous admin writes as the group itself, which only admins can do.
+    fake.send_text(MEMBER_ID, "/settings digest 7", chat_id=GROUP, anonymous=True)
+    assert "07:00" in (await fake.wait_for_message(GROUP)).text
+    sub = await subs.get(GROUP)
+    assert sub is not None
+    assert (sub.mode, sub.digest_hour) == ("digest", 7)
+    assert "unsubscribed" in await answer_to(CO_ADMIN_ID, "/stop")  # an appointed admin
+    sub = await subs.get(GROUP)
+    assert sub is not None
+    assert sub.status == "unsubscribed"
+    fake.assert_no_errors()
+
+
+async def test_group_admin_check_failing_is_explained(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    bot = await start_bot()
+    fake.add_group(GROUP, "Book club", admins=(READER_ID,))
+    fake.fail_next("getChatMember", 502)
+    fake.send_text(READER_ID, "/start", chat_id=GROUP)
+    answer = await fake.wait_for_message(GROUP)
+    assert answer.text == RIGHTS_UNKNOWN
+    assert await bot.services.subscriptions.get(GROUP) is None
+    fake.send_text(READER_ID, "/start", chat_id=GROUP)  # Telegram is back: it works
+    assert "Welcome" in (await fake.wait_for_message(GROUP)).text

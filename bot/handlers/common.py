@@ -7,8 +7,8 @@ import logging
 from typing import cast
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -84,6 +84,40 @@ async def require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> b
         await update.callback_query.answer("Only the publisher's admins can do that.")
     else:
         await reply(update, "Sorry, only the publisher's admins can use that command.")
+    return False
+
+
+GROUP_CHATS = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
+GROUP_MANAGERS = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
+NOT_GROUP_ADMIN = "Only this group's admins can change its subscription."
+RIGHTS_UNKNOWN = "I couldn't check your admin rights just now. Please try again in a minute."
+
+
+async def may_manage_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True if the sender may change this chat's subscription; otherwise they are told why.
+
+    Anyone manages their own private chat. In a group, only its admins do, or else any member
+    could unsubscribe everyone. Anonymous admins post as the group itself."""
+    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    if chat is None or chat.type not in GROUP_CHATS:
+        return True
+    sender_chat = message.sender_chat if message is not None else None
+    if sender_chat is not None and sender_chat.id == chat.id:
+        return True
+    answer = NOT_GROUP_ADMIN
+    if user is not None:
+        try:
+            member = await context.bot.get_chat_member(chat.id, user.id)
+        except TelegramError as exc:
+            log.warning("getChatMember in %s failed: %s", chat.id, exc)
+            answer = RIGHTS_UNKNOWN
+        else:
+            if member.status in GROUP_MANAGERS:
+                return True
+    if update.callback_query is not None:
+        await update.callback_query.answer(answer, show_alert=True)
+    else:
+        await reply(update, answer)
     return False
 
 

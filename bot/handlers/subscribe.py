@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers.common import edit_query_message, get_services, reply
+from bot.handlers.common import edit_query_message, get_services, may_manage_chat, reply
 from bot.services.notifier import EXPIRED, Button
 from bot.services.subscriptions import SubscriptionService
 from bot.services.timeutil import COMMON_ZONES, TimeParseError, parse_zone
@@ -110,7 +110,7 @@ def topics_keyboard(sub: Subscriber, tags: list[str]) -> InlineKeyboardMarkup | 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start: subscribe this chat (or resubscribe)."""
     chat = update.effective_chat
-    if chat is None:
+    if chat is None or not await may_manage_chat(update, context):
         return
     services = get_services(context)
     fresh = await services.subscriptions.subscribe(chat.id, chat.type, _chat_name(update))
@@ -126,7 +126,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stop and /unsubscribe: no more deliveries, nothing left pending."""
     chat = update.effective_chat
-    if chat is None:
+    if chat is None or not await may_manage_chat(update, context):
         return
     if await get_services(context).subscriptions.unsubscribe(chat.id):
         await reply(
@@ -139,7 +139,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/settings, with optional typed arguments."""
+    """/settings, with optional typed arguments (changes need admin rights in groups)."""
     chat = update.effective_chat
     if chat is None:
         return
@@ -150,6 +150,8 @@ async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     args = context.args or []
     if args:
+        if not await may_manage_chat(update, context):
+            return
         error = await _apply_typed(chat.id, args, context)
         if error:
             await reply(update, f"{error}\n\n{SETTINGS_USAGE}")
@@ -225,6 +227,8 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     sub = await subs.get(chat.id)
     if sub is None or sub.status != "active":
         await query.answer(NOT_SUBSCRIBED, show_alert=True)
+        return
+    if not await may_manage_chat(update, context):
         return
     _, action, value = [*query.data.split(":", 2), "", ""][:3]
     menus = {"hours": hours_keyboard, "zones": zones_keyboard}

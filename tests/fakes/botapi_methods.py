@@ -50,6 +50,21 @@ _NOT_MODIFIED = (
 )
 
 
+# The rights every ChatMemberAdministrator object carries.
+_ADMIN_RIGHTS = (
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+)
+
+
 class BotApiMethods(UserSide):
     """The method implementations; ``handlers`` maps lower-cased method names to them."""
 
@@ -300,6 +315,21 @@ class BotApiMethods(UserSide):
         }
         self.notify()
         return True
+
+    async def _api_getchatmember(self, params: Params, files: UploadedFiles) -> Any:
+        chat = self.chat_for_send(self._chat_id(params))
+        user_id = param_int(params, "user_id")
+        known = self.chats.get(user_id or 0)
+        if user_id is None or known is None or known.user is None:
+            raise bad_request("user not found")
+        status = chat.member_status(user_id) if chat.type != "private" else "member"
+        member: dict[str, Any] = {"status": status, "user": known.user.to_dict()}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member |= {"can_be_edited": False, "is_anonymous": False}
+            member |= dict.fromkeys(_ADMIN_RIGHTS, True)
+        return member
 
     async def _api_sendchataction(self, params: Params, files: UploadedFiles) -> Any:
         self.chat_for_send(self._chat_id(params))

@@ -66,6 +66,14 @@ class FakeChat:
     user: FakeUser | None = None
     blocked: bool = False
     migrated_to: int | None = None
+    # Groups: the users who administer the chat; the first one created it.
+    admins: list[int] = field(default_factory=list)
+
+    def member_status(self, user_id: int) -> str:
+        """The Bot API ChatMember status of a user in this chat (members by default)."""
+        if self.admins and user_id == self.admins[0]:
+            return "creator"
+        return "administrator" if user_id in self.admins else "member"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the Bot API Chat object."""

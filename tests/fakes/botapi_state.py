@@ -115,11 +115,13 @@ class FakeState:
         self.chats[user_id] = FakeChat(user_id, "private", user=user)
         return user
 
-    def add_group(self, chat_id: int, title: str, type: str = "group") -> FakeChat:
-        """Create a group or supergroup the bot is a member of."""
+    def add_group(
+        self, chat_id: int, title: str, type: str = "group", admins: tuple[int, ...] = ()
+    ) -> FakeChat:
+        """Create a group or supergroup the bot is a member of; admins[0] is its creator."""
         if type not in {"group", "supergroup"}:
             raise ValueError(type)
-        chat = FakeChat(chat_id, type, title=title)
+        chat = FakeChat(chat_id, type, title=title, admins=list(admins))
         self.chats[chat_id] = chat
         return chat
 

@@ -10,6 +10,14 @@ from tests.fakes.botapi_models import FakeChat, FakeUser, SentMessage
 from tests.fakes.botapi_state import FakeState
 from tests.fakes.telegram_html import telegram_len
 
+# The user Telegram puts in `from` of an anonymous group admin's messages.
+ANONYMOUS_ADMIN = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+
 
 class UserSide(FakeState):
     """What readers do (messages, buttons, blocking) and how tests observe the bot."""
@@ -51,7 +59,7 @@ class UserSide(FakeState):
     def migrate_group(self, old_id: int, new_id: int, user_id: int | None = None) -> None:
         """Upgrade a group to a supergroup, queueing both service messages like Telegram."""
         old = self.chats[old_id]
-        new = self.add_group(new_id, old.title or "", "supergroup")
+        new = self.add_group(new_id, old.title or "", "supergroup", tuple(old.admins))
         sender = self.user(user_id).to_dict() if user_id is not None else self.bot_user.to_dict()
         self._user_message(old, sender, {"migrate_to_chat_id": new_id})
         old.migrated_to = new_id
@@ -95,17 +103,29 @@ class UserSide(FakeState):
         return user, self.chats[user_id if chat_id is None else chat_id]
 
     def send_text(
-        self, user_id: int, text: str, *, chat_id: int | None = None, reply_to: int | None = None
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        reply_to: int | None = None,
+        anonymous: bool = False,
     ) -> dict[str, Any]:
-        """The user sends a text message; a leading /command gets its bot_command entity."""
+        """The user sends a text message; a leading /command gets its bot_command entity.
+
+        `anonymous`: an anonymous group admin, whose messages come from GroupAnonymousBot
+        on behalf of the group itself (sender_chat), as Telegram sends them."""
         user, chat = self._sender_chat(user_id, chat_id)
         content: dict[str, Any] = {"text": text}
+        if anonymous:
+            content["sender_chat"] = chat.to_dict()
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0] if text.strip() else text
             content["entities"] = [
                 {"type": "bot_command", "offset": 0, "length": telegram_len(command)}
             ]
-        return self._user_message(chat, user.to_dict(), content, reply_to)
+        sender = ANONYMOUS_ADMIN if anonymous else user.to_dict()
+        return self._user_message(chat, sender, content, reply_to)
 
     def new_file(self, data: bytes, folder: str, suffix: str = "") -> tuple[str, str]:
         """Store file bytes; return (file_id, file_path)."""
