@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Database
+from storage.db import Database, marks
 from storage.models import ArticleStats, Delivery, DeliveryCounts, from_ts, to_ts
 
 FANOUT_CHUNK = 20_000
@@ -91,13 +91,16 @@ class DeliveryRepository:
                 return added
             low = high
 
-    async def due_instant(self, now: datetime, limit: int) -> list[Delivery]:
-        """Pending per-article deliveries whose time has come, oldest first."""
+    async def due_instant(
+        self, now: datetime, limit: int, *, skip: Sequence[int] = ()
+    ) -> list[Delivery]:
+        """Pending per-article deliveries whose time has come, oldest first, except `skip`
+        (the few the engine is sending right now)."""
         rows = await self.db.fetchall(
             "SELECT id, article_id, chat_id, kind, attempts FROM deliveries"
             " WHERE status = 'pending' AND kind = 'instant' AND due_at <= ?"
-            " ORDER BY due_at, id LIMIT ?",
-            (to_ts(now), limit),
+            f" AND id NOT IN ({marks(skip)}) ORDER BY due_at, id LIMIT ?",
+            (to_ts(now), *skip, limit),
         )
         return [
             Delivery(r["id"], r["article_id"], r["chat_id"], r["kind"], r["attempts"])

@@ -248,3 +248,30 @@ async def test_sent_messages_are_recorded_while_another_program_writes(
         assert titles.count("Harbour reopens") == 1
     assert "direct write fell back to the database thread" in caplog.text
     fake.assert_no_errors()
+
+
+async def test_a_slow_send_does_not_hold_up_the_rest(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    """One request Telegram is slow to answer (up to the read timeout) ties up one sender;
+    the other keeps going through the outbox, batch after batch."""
+    bot = await start_bot(engine=EngineOptions(batch_size=2, poll_interval=0.05))
+    readers = (3001, 3002, 3003, 3004, 3005, 3006)
+    for reader in readers:
+        await subscribe(fake, reader)
+    held = fake.hold_next("sendMessage")
+    article = await publish(bot, "Ferry timetable changes", admin=None)
+    slow = await held.wait_delivered()
+    assert slow is not None
+    for reader in readers:
+        if reader != slow.chat_id:
+            await fake.wait_for_message(reader, predicate=lambda m: "Ferry" in m.text)
+    assert not held.is_set()  # everyone else has it while the slow one is still waiting
+    held.release()
+    await drained(bot)
+    counts = await bot.services.deliveries.counts(article.id)
+    assert (counts.sent, counts.pending, counts.failed) == (6, 0, 0)
+    for reader in readers:
+        titles = [m.text.split("\n")[0] for m in fake.messages(reader)]
+        assert titles.count("Ferry timetable changes") == 1
+    fake.assert_no_errors()

@@ -80,7 +80,11 @@ class DeliveryEngine:
         self.recorder = SentRecorder(deliveries, clock)
         self._wake = asyncio.Event()
         self._troubled = False  # a worker hit an unexpected error in the current batch
-        self._queue: asyncio.Queue[Delivery] = asyncio.Queue(maxsize=self.options.workers * 4)
+        # A short queue: the loop reads the next rows while the last ones are still being sent.
+        self._queue: asyncio.Queue[Delivery] = asyncio.Queue(maxsize=self.options.workers)
+        # Rows handed out and not yet recorded; the next read skips them, so a row is never
+        # handed out twice, and one slow send does not hold up everything behind it.
+        self._in_flight: set[int] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self.sent = 0
         self.failed = 0
@@ -130,12 +134,12 @@ class DeliveryEngine:
         for batch in await self.deliveries.due_digests(now, 50):
             await self.send_digest(batch)
             handled += 1
-        # The whole batch is finished before the next query, so no row is handed out twice.
-        rows = await self.deliveries.due_instant(now, self.options.batch_size)
+        rows = await self.deliveries.due_instant(
+            now, self.options.batch_size, skip=tuple(self._in_flight)
+        )
         for row in rows:
+            self._in_flight.add(row.id)
             await self._queue.put(row)
-        if rows:
-            await self._queue.join()
         return handled + len(rows)
 
     async def _worker(self) -> None:
@@ -147,6 +151,7 @@ class DeliveryEngine:
                 log.exception("delivery %s failed unexpectedly", delivery.id)
                 self._troubled = True
             finally:
+                self._in_flight.discard(delivery.id)
                 self._queue.task_done()
 
     async def deliver(self, delivery: Delivery) -> None:
