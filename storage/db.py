@@ -277,7 +277,13 @@ class Database:
 
     async def _checkpoint_wal(self) -> None:
         try:
+            # Most of the work while the engine keeps writing; then the few frames written
+            # meanwhile, with writers held off. Only a complete checkpoint lets the next write
+            # start the log from the beginning: under writes that never pause, the log would
+            # otherwise grow without end.
             await self.conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+            async with self._write_lock:
+                await self.conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
         except sqlite3.Error as exc:
             log.warning("WAL checkpoint failed: %s", exc)
 
