@@ -18,14 +18,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import ADMIN_ID  # noqa: E402
-from tests.fakes.botapi import FakeBotAPI  # noqa: E402
+from tests.botprocess import run_checked  # noqa: E402
 from tests.test_load import LoadPlan, problems, run_load, summary  # noqa: E402
 
 
@@ -41,16 +39,9 @@ async def main() -> int:
         f"Load: {plan.users} readers for {plan.seconds:.0f} s, thinking "
         f"{plan.think[0]:g}-{plan.think[1]:g} s between actions"
     )
-    async with FakeBotAPI() as fake:
-        fake.add_user(ADMIN_ID, "Ada")
-        with tempfile.TemporaryDirectory() as tmp:
-            report = await run_load(fake, plan, Path(tmp))
-    print(summary(report))
-    found = problems(report)
-    for problem in found:
-        print(f"FAIL: {problem}")
-    print("PASS: every check held" if not found else report.log_tail)
-    return 1 if found else 0
+    return await run_checked(
+        lambda fake, tmp: run_load(fake, plan, tmp), summary, problems, lambda r: r.log_tail
+    )
 
 
 if __name__ == "__main__":

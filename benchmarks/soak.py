@@ -19,15 +19,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import ADMIN_ID  # noqa: E402
-from tests.fakes.botapi import FakeBotAPI  # noqa: E402
+from tests.botprocess import run_checked  # noqa: E402
 from tests.test_soak import FaultMix, SoakPlan, problems, run_soak, summary  # noqa: E402
 
 
@@ -45,16 +43,9 @@ async def main() -> int:
         finish_timeout=1800.0,
     )
     print(f"Fault soak: {plan.subscribers:,} subscribers, faults {plan.faults}, seed {plan.seed}")
-    async with FakeBotAPI() as fake:
-        fake.add_user(ADMIN_ID, "Ada")
-        with tempfile.TemporaryDirectory() as tmp:
-            report = await run_soak(fake, plan, Path(tmp))
-    print(summary(report))
-    found = problems(report)
-    for problem in found:
-        print(f"FAIL: {problem}")
-    print("PASS: every guarantee held" if not found else report.log_tail)
-    return 1 if found else 0
+    return await run_checked(
+        lambda fake, tmp: run_soak(fake, plan, tmp), summary, problems, lambda r: r.log_tail
+    )
 
 
 if __name__ == "__main__":

@@ -9,8 +9,10 @@ import hashlib
 import os
 import signal
 import sys
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from bot.clock import SystemClock
 from bot.config import from_env
@@ -20,6 +22,8 @@ from storage.db import Database
 from storage.models import NewArticle
 from tests.conftest import ADMIN_ID
 from tests.fakes.botapi import FakeBotAPI
+
+R = TypeVar("R")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,3 +109,23 @@ async def outbox_statuses(db_path: Path) -> dict[str, int]:
     finally:
         await db.close()
     return {r["status"]: r["n"] for r in rows}
+
+
+async def run_checked(
+    run: Callable[[FakeBotAPI, Path], Awaitable[R]],
+    summary: Callable[[R], str],
+    problems: Callable[[R], list[str]],
+    log_tail: Callable[[R], str],
+) -> int:
+    """A benchmark's run against a fresh fake (with the admin) in a temporary folder: print
+    its summary and each problem found; return the exit status (1 if anything failed)."""
+    async with FakeBotAPI() as fake:
+        fake.add_user(ADMIN_ID, "Ada")
+        with tempfile.TemporaryDirectory() as tmp:
+            report = await run(fake, Path(tmp))
+    print(summary(report))
+    found = problems(report)
+    for problem in found:
+        print(f"FAIL: {problem}")
+    print("PASS: every check held" if not found else log_tail(report))
+    return 1 if found else 0

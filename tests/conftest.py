@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,10 +25,10 @@ ADMIN_ID = 1000
 READER_ID = 2001
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    """A fresh fake Bot API server with one admin and one reader."""
-    api = FakeBotAPI()
+@asynccontextmanager
+async def running_fake(**options: Any) -> AsyncIterator[FakeBotAPI]:
+    """A fresh fake Bot API server (FakeBotAPI options) with one admin and one reader."""
+    api = FakeBotAPI(**options)
     await api.start()
     api.add_user(ADMIN_ID, "Ada")
     api.add_user(READER_ID, "Rita")
@@ -35,6 +36,13 @@ async def fake() -> AsyncIterator[FakeBotAPI]:
         yield api
     finally:
         await api.stop()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    """The fake Bot API every bot test talks to."""
+    async with running_fake() as api:
+        yield api
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ADMIN_ID, READER_ID
+from tests.conftest import ADMIN_ID, READER_ID, running_fake
 from tests.fakes.botapi import FakeBotAPI
 
 # Shaped like a real token, so both the exact match and the token pattern are exercised.
@@ -26,14 +26,8 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture
 async def real_fake() -> AsyncIterator[FakeBotAPI]:
     """A fake Bot API that knows the realistic token."""
-    api = FakeBotAPI(token=TOKEN)
-    await api.start()
-    api.add_user(ADMIN_ID, "Ada")
-    api.add_user(READER_ID, "Rita")
-    try:
+    async with running_fake(token=TOKEN) as api:
         yield api
-    finally:
-        await api.stop()
 
 
 async def _spawn(tmp_path: Path, api_url: str, token: str = TOKEN) -> asyncio.subprocess.Process:
