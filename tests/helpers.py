@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 
-from storage.models import Article, NewArticle
+from storage.models import Article, NewArticle, Subscriber
 from tests.conftest import ADMIN_ID, RunningBot
 from tests.fakes.botapi import FakeBotAPI
 
@@ -16,6 +16,13 @@ async def subscribe(fake: FakeBotAPI, user_id: int, name: str | None = None) -> 
         fake.add_user(user_id, name or f"Reader {user_id}")
     fake.send_text(user_id, "/start")
     await fake.wait_for_message(user_id)
+
+
+async def subscription(bot: RunningBot, chat_id: int) -> Subscriber:
+    """The chat's subscription, which the test expects to exist."""
+    sub = await bot.services.subscriptions.get(chat_id)
+    assert sub is not None, f"chat {chat_id} has no subscription"
+    return sub
 
 
 async def publish(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.handlers.common import NOT_GROUP_ADMIN, RIGHTS_UNKNOWN
 from tests.conftest import READER_ID, BotFactory
 from tests.fakes.botapi import FakeBotAPI
-from tests.helpers import publish, subscribe
+from tests.helpers import publish, subscribe, subscription
 
 
 async def test_stop_unsubscribes_and_start_resubscribes(
@@ -16,8 +16,7 @@ async def test_stop_unsubscribes_and_start_resubscribes(
     fake.send_text(READER_ID, "/stop")
     bye = await fake.wait_for_message(READER_ID)
     assert "unsubscribed" in bye.text
-    sub = await bot.services.subscriptions.get(READER_ID)
-    assert sub is not None
+    sub = await subscription(bot, READER_ID)
     assert sub.status == "unsubscribed"
     await publish(bot, "Nobody should get this")
     await fake.wait_until(lambda: bool(fake.messages(1000)), timeout=5)  # admin progress
@@ -28,8 +27,7 @@ async def test_stop_unsubscribes_and_start_resubscribes(
     fake.send_text(READER_ID, "/start")
     welcome = await fake.wait_for_message(READER_ID)
     assert "Welcome" in welcome.text
-    sub = await bot.services.subscriptions.get(READER_ID)
-    assert sub is not None
+    sub = await subscription(bot, READER_ID)
     assert sub.status == "active"
 
 
@@ -45,8 +43,7 @@ async def test_settings_buttons_switch_to_daily_digest(
     await fake.wait_until(lambda: "st:h:7" in fake.messages(READER_ID)[-1].button_data())
     fake.press_button(READER_ID, READER_ID, panel.message_id, "st:h:7")
     await fake.wait_until(lambda: "07:00" in fake.messages(READER_ID)[-1].text)
-    sub = await bot.services.subscriptions.get(READER_ID)
-    assert sub is not None
+    sub = await subscription(bot, READER_ID)
     assert (sub.mode, sub.digest_hour) == ("digest", 7)
     fake.press_button(READER_ID, READER_ID, panel.message_id, "st:zones")
     await fake.wait_until(lambda: "st:z:0" in fake.messages(READER_ID)[-1].button_data())
@@ -69,8 +66,7 @@ async def test_typed_settings_and_clear_errors(fake: FakeBotAPI, start_bot: BotF
     topics = await fake.wait_for_message(READER_ID)
     assert "#politics" in topics.text
     assert "#sport" in topics.text
-    sub = await bot.services.subscriptions.get(READER_ID)
-    assert sub is not None
+    sub = await subscription(bot, READER_ID)
     assert sub.timezone == "Europe/Berlin"
     assert sub.mode == "instant"
     assert sub.topics == ("politics", "sport")
@@ -97,8 +93,7 @@ async def test_forged_settings_button_changes_nothing(
     query = fake.press_button(READER_ID, READER_ID, panel.message_id, "st:h:99", forge=True)
     answer = await fake.wait_for_callback_answer(query)
     assert "expired" in str(answer.get("text", ""))
-    sub = await bot.services.subscriptions.get(READER_ID)
-    assert sub is not None
+    sub = await subscription(bot, READER_ID)
     assert sub.mode == "instant"
 
 
@@ -136,8 +131,7 @@ async def test_group_migration_keeps_subscription(fake: FakeBotAPI, start_bot: B
         if await bot.services.subscriptions.get(-1001234) is not None:
             break
         await fake.changed(0.05)
-    sub = await bot.services.subscriptions.get(-1001234)
-    assert sub is not None
+    sub = await subscription(bot, -1001234)
     assert sub.status == "active"
     assert await bot.services.subscriptions.get(-100) is None
     await publish(bot, "Group news")
@@ -175,18 +169,15 @@ async def test_only_group_admins_change_a_group_subscription(
     assert refusal["show_alert"] is True
     assert NOT_GROUP_ADMIN in await answer_to(MEMBER_ID, "/settings digest 7")
     assert NOT_GROUP_ADMIN in await answer_to(MEMBER_ID, "/stop")
-    sub = await subs.get(GROUP)
-    assert sub is not None
+    sub = await subscription(bot, GROUP)
     assert (sub.status, sub.mode) == ("active", "instant")
     # An anonymous admin writes as the group itself, which only admins can do.
     fake.send_text(MEMBER_ID, "/settings digest 7", chat_id=GROUP, anonymous=True)
     assert "07:00" in (await fake.wait_for_message(GROUP)).text
-    sub = await subs.get(GROUP)
-    assert sub is not None
+    sub = await subscription(bot, GROUP)
     assert (sub.mode, sub.digest_hour) == ("digest", 7)
     assert "unsubscribed" in await answer_to(CO_ADMIN_ID, "/stop")  # an appointed admin
-    sub = await subs.get(GROUP)
-    assert sub is not None
+    sub = await subscription(bot, GROUP)
     assert sub.status == "unsubscribed"
     fake.assert_no_errors()
 
