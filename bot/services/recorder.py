@@ -2,10 +2,10 @@
 
 Every accepted message must be recorded before its sender sends the next one: that keeps
 the crash window at one message per sender. Senders that finish at about the same time share
-one write: the first to arrive writes for everyone waiting (leader-based group commit), so
-the round trip to the database thread is paid once per group, with no extra task in between.
-A failed write is retried (never the send): a row left pending after Telegram accepted it
-would be sent again.
+one write: the first to arrive writes for everyone waiting (leader-based group commit). The
+write is usually direct and over at once (`Database.write_hot`), so groups form only when it
+has to wait, for instance for another program's lock on the database. A failed write is
+retried (never the send): a row left pending after Telegram accepted it would be sent again.
 """
 
 from __future__ import annotations
