@@ -34,8 +34,8 @@ from bot.app import RunOptions, serve  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import from_env  # noqa: E402
 from bot.container import Services, build_services  # noqa: E402
-from bot.services.delivery import EngineOptions  # noqa: E402
-from bot.telegram_io import keyboard_json, preview_json  # noqa: E402
+from bot.services.delivery.engine import EngineOptions  # noqa: E402
+from bot.telegram_adapter.notifier import keyboard_json, preview_json  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import NewArticle  # noqa: E402
 from storage.subscribers import SubscriberRepository  # noqa: E402

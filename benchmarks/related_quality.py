@@ -31,7 +31,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from bot.clock import FakeClock  # noqa: E402
-from bot.services.related import RelatedService  # noqa: E402
+from bot.services.readers.related import RelatedService  # noqa: E402
 from storage.articles import ArticleRepository  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import NewArticle  # noqa: E402

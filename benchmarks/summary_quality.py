@@ -17,8 +17,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from bot.services.sentences import split_sentences  # noqa: E402
-from bot.services.summarize import summarize  # noqa: E402
+from bot.services.text.sentences import split_sentences  # noqa: E402
+from bot.services.text.summarize import summarize  # noqa: E402
 
 DATA = PROJECT.parent / "shared" / "data"
 METRICS = ("rouge1", "rouge2", "rougeL")

@@ -20,9 +20,10 @@ from bot import handlers, jobs
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.container import Services, build_services
-from bot.services.delivery import EngineOptions
-from bot.services.pacing import Pacer
-from bot.telegram_io import PacedRateLimiter, TelegramNotifier
+from bot.services.delivery.engine import EngineOptions
+from bot.services.delivery.pacing import Pacer
+from bot.telegram_adapter.notifier import TelegramNotifier
+from bot.telegram_adapter.rate_limiter import PacedRateLimiter
 from storage.db import Database
 
 log = logging.getLogger(__name__)

@@ -8,17 +8,17 @@ from functools import cached_property
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.broadcast import BroadcastService
-from bot.services.comments import CommentService, ModerationSettings
-from bot.services.compose import ArticleComposer, KeyboardProvider
-from bot.services.corrections import CorrectionService
-from bot.services.delivery import DeliveryEngine, EngineOptions
-from bot.services.feeds import FeedService
-from bot.services.keyboards import ReaderKeyboards
-from bot.services.notifier import Notifier
-from bot.services.publishing import PublishingService
-from bot.services.related import RelatedService
-from bot.services.subscriptions import SubscriptionService
+from bot.services.delivery.engine import DeliveryEngine, EngineOptions
+from bot.services.delivery.fanout import BroadcastService
+from bot.services.feeds.service import FeedService
+from bot.services.messaging.article_messages import ArticleComposer, KeyboardProvider
+from bot.services.messaging.notifier import Notifier
+from bot.services.publishing.corrections import CorrectionService
+from bot.services.publishing.workflow import PublishingService
+from bot.services.readers.buttons import ReaderKeyboards
+from bot.services.readers.comments import CommentService, ModerationSettings
+from bot.services.readers.related import RelatedService
+from bot.services.readers.subscriptions import SubscriptionService
 from storage.articles import ArticleRepository
 from storage.comments import CommentRepository
 from storage.db import Database

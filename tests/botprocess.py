@@ -17,7 +17,7 @@ from typing import TypeVar
 from bot.clock import SystemClock
 from bot.config import from_env
 from bot.container import build_services
-from bot.services.notifier import OutgoingMessage
+from bot.services.messaging.notifier import OutgoingMessage
 from storage.db import Database
 from storage.models import NewArticle
 from tests.conftest import ADMIN_ID

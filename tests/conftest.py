@@ -17,7 +17,7 @@ from bot.app import RunOptions, serve
 from bot.clock import FakeClock
 from bot.config import Settings, from_env
 from bot.container import Services
-from bot.services.delivery import EngineOptions
+from bot.services.delivery.engine import EngineOptions
 from storage.db import Database
 from tests.fakes.botapi import FakeBotAPI
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from bot.services.tags import normalize_tags
+from bot.services.text.tags import normalize_tags
 from tests.conftest import ADMIN_ID, READER_ID, BotFactory, RunningBot
 from tests.fakes.botapi import FakeBotAPI
 from tests.fakes.botapi_models import SentMessage
@@ -197,7 +197,7 @@ async def test_settings_typed_input(
         stored = await live.bot.services.subscriptions.subscribers.topics(READER_ID)
         typed = value.replace(",", " ").split()
         if typed and value.strip().lower() not in ("all", "everything"):
-            # Topics are tags: stored in the one spelling they are shown in (bot.services.tags).
+            # Topics are tags: stored in the one spelling they are shown in (text.tags).
             assert set(stored) == set(normalize_tags(typed))
     assert_healthy(live.fake, caplog)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.services.summarize import summarize
+from bot.services.text.summarize import summarize
 
 LONG = (
     "The council approved the harbour plan on Monday after a long debate. "

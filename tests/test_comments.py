@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.services.comments import CommentService
+from bot.services.readers.comments import CommentService
 from tests.conftest import ADMIN_ID, READER_ID, BotFactory, RunningBot
 from tests.fakes.botapi import FakeBotAPI
 from tests.fakes.botapi_models import SentMessage

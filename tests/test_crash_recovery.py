@@ -7,7 +7,7 @@ import asyncio
 import signal
 from pathlib import Path
 
-from bot.services.delivery import EngineOptions
+from bot.services.delivery.engine import EngineOptions
 from storage.db import Database
 from tests.botprocess import prepare_outbox, spawn_bot, stop_bot
 from tests.fakes.botapi import FakeBotAPI

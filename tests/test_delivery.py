@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.services.delivery import EngineOptions
+from bot.services.delivery.engine import EngineOptions
 from tests.conftest import ADMIN_ID, READER_ID, BotFactory
 from tests.fakes.botapi import FakeBotAPI
 from tests.helpers import drained, publish, subscribe

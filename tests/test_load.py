@@ -37,7 +37,7 @@ from tests.fakes.botapi_models import SentMessage
 
 ACK = "your comment on"
 REFUSED = "comments a minute"
-RATE_LIMIT = 5  # bot.services.comments.RATE_LIMIT, restated: the test checks the behaviour
+RATE_LIMIT = 5  # bot.services.readers.comments.RATE_LIMIT, restated: the test checks the behaviour
 WENT_WRONG = "something went wrong"
 TITLE = "Harbour bridge reopens after repairs"
 RELATED_TITLES = (

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.extract import (
+from bot.services.ingest.extract import (
     ExtractError,
     article_from_document,
     article_from_text,
     extract_article,
 )
-from bot.services.tags import normalize_tags
+from bot.services.text.tags import normalize_tags
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 BOILERPLATE = (PAGES / "article_boilerplate.html").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.feedparse import FeedError, html_to_text, parse_feed
+from bot.services.feeds.parse import FeedError, html_to_text, parse_feed
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RSS = (FIXTURES / "feeds" / "rss.xml").read_bytes()

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.services.fetch import (
+from bot.services.ingest.fetch import (
     FetchError,
     check_url,
     decode_body,

@@ -1,4 +1,4 @@
-"""Tests for bot.services.render: layout, escaping, limits, digest splitting."""
+"""Tests for bot.services.text.formatting: layout, escaping, limits, digest splitting."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.services.render import (
+from bot.services.text.formatting import (
     MESSAGE_LIMIT,
     SUMMARY_CAP,
     button_title,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.sentences import split_sentences
+from bot.services.text.sentences import split_sentences
 
 ENGLISH = [
     ('He said "Stop." Then he left.', ['He said "Stop."', "Then he left."]),

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.summarize import summarize, summarize_jsonl
+from bot.services.text.summarize import summarize, summarize_jsonl
 
 LEAD = "The city council approved a new budget for public transport on Monday evening."
 SECOND = "The budget adds twelve new bus routes and extends the tram line to the airport."

@@ -1,4 +1,4 @@
-"""Tests for bot.services.timeutil: digest times across DST, schedule input, zones."""
+"""Tests for bot.services.text.timeutil: digest times across DST, schedule input, zones."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.timeutil import (
+from bot.services.text.timeutil import (
     COMMON_ZONES,
     TimeParseError,
     format_local,

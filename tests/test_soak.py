@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.services.delivery import EngineOptions
+from bot.services.delivery.engine import EngineOptions
 from storage.db import Database
 from tests.botprocess import (
     outbox_statuses,

@@ -12,7 +12,12 @@ from pathlib import Path
 
 from bot.cli.common import CliError, load_settings
 from bot.clock import SystemClock
-from bot.services.archive import ArchiveImporter, ImportSummary, summarize_all, summarize_pair
+from bot.services.publishing.archive import (
+    ArchiveImporter,
+    ImportSummary,
+    summarize_all,
+    summarize_pair,
+)
 from storage.articles import ArticleRepository
 from storage.db import Database
 

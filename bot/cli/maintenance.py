@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from bot.cli.common import load_settings
-from bot.services.stats import stats_text
+from bot.services.delivery.stats import stats_text
 from storage.db import Database, StorageError
 from storage.deliveries import DeliveryRepository
 from storage.subscribers import SubscriberRepository

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.cli.common import CliError, load_settings
 from bot.clock import SystemClock
-from bot.services.related import RelatedService
+from bot.services.readers.related import RelatedService
 from storage.db import Database, StorageError
 from storage.related import RelatedRepository
 

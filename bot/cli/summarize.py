@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from bot.cli.common import CliError
-from bot.services.summarize import summarize_jsonl
+from bot.services.text.summarize import summarize_jsonl
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.handlers.common import get_services, reply, require_admin
-from bot.services.stats import stats_text
+from bot.services.delivery.stats import stats_text
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

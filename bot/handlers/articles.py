@@ -8,10 +8,10 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.handlers.common import get_services, reply, require_admin
-from bot.services.corrections import MessagesChanged
-from bot.services.drafts import PublishError
-from bot.services.render import button_title, escape
-from bot.services.timeutil import format_local
+from bot.services.publishing.corrections import MessagesChanged
+from bot.services.publishing.drafts import PublishError
+from bot.services.text.formatting import button_title, escape
+from bot.services.text.timeutil import format_local
 
 EDIT_USAGE = (
     "Correct an article already sent:\n"

@@ -21,10 +21,10 @@ from telegram.ext import (
 )
 
 from bot.handlers.common import edit_query_message, get_services, reply
-from bot.services.comments import MAX_LENGTH, CommentService
-from bot.services.notifier import EXPIRED
-from bot.services.render import button_title, escape
-from bot.telegram_io import to_markup
+from bot.services.messaging.notifier import EXPIRED
+from bot.services.readers.comments import MAX_LENGTH, CommentService
+from bot.services.text.formatting import button_title, escape
+from bot.telegram_adapter.notifier import to_markup
 
 HINT = "Reply to an article to comment on it. Send /help to see what else I can do."
 NOT_ARTICLE = "That message isn't an article. Reply to an article message to comment on it."

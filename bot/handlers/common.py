@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 
 from bot.container import Services
-from bot.services.notifier import EXPIRED
+from bot.services.messaging.notifier import EXPIRED
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.handlers.common import get_services, reply, require_admin
-from bot.services.drafts import PublishError
-from bot.services.feeds import MODES
-from bot.services.render import escape, pack_lines, truncate
+from bot.services.feeds.service import MODES
+from bot.services.publishing.drafts import PublishError
+from bot.services.text.formatting import escape, pack_lines, truncate
 from storage.models import Feed
 
 USAGE = (

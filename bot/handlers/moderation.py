@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.handlers.comments import callback_is_genuine, comment_service
 from bot.handlers.common import edit_query_message, require_admin, user_id
 from bot.handlers.common import reply as answer_message
-from bot.services.notifier import EXPIRED
+from bot.services.messaging.notifier import EXPIRED
 
 
 def _target_user(args: list[str]) -> int | None:

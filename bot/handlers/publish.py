@@ -25,7 +25,9 @@ from telegram.ext import (
 
 from bot.container import Services
 from bot.handlers.common import get_services, reply, require_admin
-from bot.services.drafts import (
+from bot.services.ingest.extract import ExtractedArticle
+from bot.services.messaging.notifier import EXPIRED, OutgoingMessage, SendError
+from bot.services.publishing.drafts import (
     DOCUMENT_TYPES,
     MAX_DOCUMENT_BYTES,
     PublishError,
@@ -34,11 +36,9 @@ from bot.services.drafts import (
     load_text,
     load_url,
 )
-from bot.services.extract import ExtractedArticle
-from bot.services.notifier import EXPIRED, OutgoingMessage, SendError
-from bot.services.publishing import DuplicateFound
-from bot.services.render import escape
-from bot.services.timeutil import (
+from bot.services.publishing.workflow import DuplicateFound
+from bot.services.text.formatting import escape
+from bot.services.text.timeutil import (
     ACCEPTED_FORMS,
     TimeParseError,
     format_local,

@@ -9,10 +9,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.handlers.comments import DIGEST, callback_is_genuine, comment_service
 from bot.handlers.common import get_services, reply
-from bot.services.keyboards import send_article
-from bot.services.notifier import EXPIRED, SendError
-from bot.services.related import SHOWN, RelatedService
-from bot.services.render import button_title, escape
+from bot.services.messaging.notifier import EXPIRED, SendError
+from bot.services.readers.buttons import send_article
+from bot.services.readers.related import SHOWN, RelatedService
+from bot.services.text.formatting import button_title, escape
 from storage.related import RelatedArticle
 
 RELATED_USAGE = "Reply to an article with /related to see related reading."

@@ -19,10 +19,10 @@ from telegram.ext import (
 )
 
 from bot.handlers.common import edit_query_message, get_services, may_manage_chat, reply
-from bot.services.notifier import EXPIRED, Button
-from bot.services.subscriptions import SubscriptionService
-from bot.services.timeutil import COMMON_ZONES, TimeParseError, parse_zone
-from bot.telegram_io import to_markup
+from bot.services.messaging.notifier import EXPIRED, Button
+from bot.services.readers.subscriptions import SubscriptionService
+from bot.services.text.timeutil import COMMON_ZONES, TimeParseError, parse_zone
+from bot.telegram_adapter.notifier import to_markup
 from storage.models import Subscriber
 
 WELCOME = (

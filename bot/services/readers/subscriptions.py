@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.services.tags import normalize_tags
-from bot.services.timeutil import next_digest_time
+from bot.services.text.tags import normalize_tags
+from bot.services.text.timeutil import next_digest_time
 from storage.deliveries import DeliveryRepository
 from storage.models import Subscriber
 from storage.subscribers import SubscriberRepository

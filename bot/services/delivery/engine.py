@@ -15,8 +15,10 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.services.compose import ArticleComposer
-from bot.services.notifier import (
+from bot.services.delivery.pacing import ChatGate
+from bot.services.delivery.recorder import SentRecorder
+from bot.services.messaging.article_messages import ArticleComposer
+from bot.services.messaging.notifier import (
     Button,
     ChatMigrated,
     ChatUnavailable,
@@ -27,11 +29,9 @@ from bot.services.notifier import (
     SendError,
     TransientError,
 )
-from bot.services.pacing import ChatGate
-from bot.services.recorder import SentRecorder
-from bot.services.render import button_title, render_digest_parts
-from bot.services.subscriptions import SubscriptionService
-from bot.services.timeutil import format_day
+from bot.services.readers.subscriptions import SubscriptionService
+from bot.services.text.formatting import button_title, render_digest_parts
+from bot.services.text.timeutil import format_day
 from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository, DigestBatch
 from storage.models import Delivery

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.services.render import button_title, escape
-from bot.services.timeutil import format_local
+from bot.services.text.formatting import button_title, escape
+from bot.services.text.timeutil import format_local
 from storage.deliveries import DeliveryRepository
 from storage.subscribers import SubscriberRepository
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from bot.clock import Clock
-from bot.services.comments import CommentService
-from bot.services.compose import ArticleComposer
-from bot.services.notifier import Button, Keyboard, Notifier
-from bot.services.related import SHOWN, RelatedService
-from bot.services.render import button_title
+from bot.services.messaging.article_messages import ArticleComposer
+from bot.services.messaging.notifier import Button, Keyboard, Notifier
+from bot.services.readers.comments import CommentService
+from bot.services.readers.related import SHOWN, RelatedService
+from bot.services.text.formatting import button_title
 from storage.deliveries import DeliveryRepository
 from storage.models import Article
 from storage.related import SUGGESTABLE

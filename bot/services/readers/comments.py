@@ -15,7 +15,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.services.notifier import (
+from bot.services.messaging.notifier import (
     EXPIRED,
     Button,
     Keyboard,
@@ -23,8 +23,14 @@ from bot.services.notifier import (
     OutgoingMessage,
     to_each_chat,
 )
-from bot.services.render import MESSAGE_LIMIT, button_title, escape, telegram_len, truncate
-from bot.services.timeutil import format_local
+from bot.services.text.formatting import (
+    MESSAGE_LIMIT,
+    button_title,
+    escape,
+    telegram_len,
+    truncate,
+)
+from bot.services.text.timeutil import format_local
 from storage.articles import ArticleRepository
 from storage.comments import CommentRepository, NewComment
 from storage.deliveries import DeliveryRepository

@@ -6,16 +6,16 @@ import logging
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.services.delivery import DeliveryEngine
-from bot.services.notifier import (
+from bot.services.delivery.engine import DeliveryEngine
+from bot.services.messaging.notifier import (
     ChatUnavailable,
     Notifier,
     OutgoingMessage,
     PermanentError,
     SendError,
 )
-from bot.services.render import button_title, escape
-from bot.services.timeutil import next_digest_time
+from bot.services.text.formatting import button_title, escape
+from bot.services.text.timeutil import next_digest_time
 from storage.articles import ArticleRepository
 from storage.deliveries import Broadcast, DeliveryRepository
 from storage.models import DeliveryCounts

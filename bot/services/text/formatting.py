@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.services.tags import normalize_tag
-from bot.services.timeutil import format_day
+from bot.services.text.tags import normalize_tag
+from bot.services.text.timeutil import format_day
 from storage.models import Article
 
 MESSAGE_LIMIT = 4096

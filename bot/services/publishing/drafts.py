@@ -9,18 +9,18 @@ import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.services.extract import (
+from bot.services.ingest.extract import (
     ExtractedArticle,
     ExtractError,
     article_from_document,
     article_from_text,
     extract_article,
 )
-from bot.services.fetch import FetchError, fetch_page, make_client
-from bot.services.notifier import Button, Keyboard, OutgoingMessage
-from bot.services.render import TITLE_LIMIT, truncate
-from bot.services.summarize import summarize
-from bot.services.timeutil import format_local
+from bot.services.ingest.fetch import FetchError, fetch_page, make_client
+from bot.services.messaging.notifier import Button, Keyboard, OutgoingMessage
+from bot.services.text.formatting import TITLE_LIMIT, truncate
+from bot.services.text.summarize import summarize
+from bot.services.text.timeutil import format_local
 from storage.models import Article, NewArticle
 
 MAX_DOCUMENT_BYTES = 1_000_000

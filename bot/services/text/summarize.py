@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from bot.services.sentences import split_sentences
+from bot.services.text.sentences import split_sentences
 
 _ELLIPSIS = "…"
 _MIN_WORDS = 5

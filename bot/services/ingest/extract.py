@@ -12,8 +12,8 @@ import trafilatura
 from charset_normalizer import from_bytes
 from trafilatura.settings import Document
 
-from bot.services.fetch import decode_body
-from bot.services.tags import normalize_tags
+from bot.services.ingest.fetch import decode_body
+from bot.services.text.tags import normalize_tags
 
 MIN_ARTICLE_CHARS = 200
 _TEXT_EXTENSIONS = frozenset({".txt", ".md", ".markdown"})

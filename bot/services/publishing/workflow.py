@@ -10,12 +10,17 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.services.broadcast import BroadcastService
-from bot.services.compose import ArticleComposer
-from bot.services.drafts import PublishError, content_hash, to_new_article, with_admin_buttons
-from bot.services.extract import ExtractedArticle
-from bot.services.notifier import EXPIRED, Notifier, OutgoingMessage
-from bot.services.timeutil import format_local, parse_local_datetime
+from bot.services.delivery.fanout import BroadcastService
+from bot.services.ingest.extract import ExtractedArticle
+from bot.services.messaging.article_messages import ArticleComposer
+from bot.services.messaging.notifier import EXPIRED, Notifier, OutgoingMessage
+from bot.services.publishing.drafts import (
+    PublishError,
+    content_hash,
+    to_new_article,
+    with_admin_buttons,
+)
+from bot.services.text.timeutil import format_local, parse_local_datetime
 from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository
 from storage.models import Article

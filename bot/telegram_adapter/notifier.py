@@ -1,14 +1,9 @@
-"""The Telegram side of the services' Notifier, and the rate limiter PTB sends through."""
+"""The Telegram side of the services' Notifier: sends, edits and deletes with a PTB bot."""
 
 from __future__ import annotations
 
 import functools
 import json
-import logging
-import os
-import warnings
-from collections.abc import Callable, Coroutine
-from datetime import timedelta
 from typing import Any
 
 from telegram import (
@@ -18,49 +13,10 @@ from telegram import (
     ReplyParameters,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
-from telegram.ext import BaseRateLimiter, ExtBot
+from telegram.ext import ExtBot
 
-from bot.services import notifier as n
-from bot.services.pacing import Pacer
-
-log = logging.getLogger(__name__)
-
-# Opt in to PTB 22's timedelta durations (RetryAfter.retry_after); without it PTB warns on
-# every 429 it parses. Set before any request is made; an explicit setting wins.
-os.environ.setdefault("PTB_TIMEDELTA", "true")
-
-# Endpoints that put a message in a chat count against Telegram's message budget.
-PACED_ENDPOINTS = frozenset(  # lower case: Bot API method names are case-insensitive
-    {
-        "sendmessage",
-        "editmessagetext",
-        "editmessagereplymarkup",
-        "senddocument",
-        "sendphoto",
-        "copymessage",
-        "forwardmessage",
-        "editmessagecaption",
-        "deletemessage",
-    }
-)
-UNREACHABLE = (
-    "chat not found",
-    "user is deactivated",
-    "bot was kicked",
-    "peer_id_invalid",
-    "have no rights to send",
-    "not enough rights",
-    "group chat was deleted",
-)
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """RetryAfter.retry_after as seconds, whichever type PTB is configured to return."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+from bot.services.messaging import notifier as n
+from bot.telegram_adapter.errors import translate
 
 
 def to_markup(keyboard: n.Keyboard) -> InlineKeyboardMarkup | None:
@@ -96,24 +52,6 @@ def preview_json(disabled: bool, url: str | None) -> str:
         n.OutgoingMessage(0, "", disable_preview=disabled, link_preview_url=url)
     )
     return json.dumps(options.to_dict(), ensure_ascii=False)
-
-
-def translate(exc: Exception) -> n.SendError:
-    """Telegram's errors as the services' SendError kinds."""
-    text = str(exc) or type(exc).__name__
-    if isinstance(exc, RetryAfter):
-        return n.RetryLater(retry_seconds(exc))
-    if isinstance(exc, ChatMigrated):
-        return n.ChatMigrated(int(exc.new_chat_id))
-    unreachable = any(marker in text.lower() for marker in UNREACHABLE)
-    if isinstance(exc, Forbidden) or (isinstance(exc, BadRequest) and unreachable):
-        return n.ChatUnavailable(text)
-    if isinstance(exc, BadRequest):  # before NetworkError: BadRequest is a subclass of it
-        return n.PermanentError(text)
-    # Timeouts, dropped connections, 5xx and anything unexpected: worth another try.
-    return n.TransientError(
-        text if isinstance(exc, NetworkError) else f"{type(exc).__name__}: {text}"
-    )
 
 
 class TelegramNotifier:
@@ -201,45 +139,3 @@ class TelegramNotifier:
             )
         except Exception as exc:
             raise translate(exc) from exc
-
-
-class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
-    """PTB rate limiter over our Pacer: waits out 429s for everyone, then retries."""
-
-    def __init__(self, pacer: Pacer, max_retries: int = 3) -> None:
-        self.pacer = pacer
-        self.max_retries = max_retries
-
-    async def initialize(self) -> None:
-        """Start handing out slots."""
-        self.pacer.start()
-
-    async def shutdown(self) -> None:
-        """Stop handing out slots."""
-        await self.pacer.stop()
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: dict[str, Any] | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        """Pace message-sending calls; pass everything else straight through."""
-        if endpoint.lower() not in PACED_ENDPOINTS:
-            return await callback(*args, **kwargs)
-        interactive = not (rate_limit_args or {}).get("broadcast", False)
-        attempt = 0
-        while True:
-            await self.pacer.acquire(interactive=interactive)
-            try:
-                return await callback(*args, **kwargs)
-            except RetryAfter as exc:
-                wait = retry_seconds(exc)
-                log.warning("429 from Telegram on %s: every sender waits %.1f s", endpoint, wait)
-                self.pacer.pause(wait)
-                attempt += 1
-                if attempt > self.max_retries:
-                    raise

@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.clock import Clock
-from bot.services.drafts import content_hash
-from bot.services.summarize import summarize
-from bot.services.tags import normalize_tags
+from bot.services.publishing.drafts import content_hash
+from bot.services.text.summarize import summarize
+from bot.services.text.tags import normalize_tags
 from storage.articles import ArticleRepository
 from storage.models import ImportRow
 

@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from bot.services.tags import normalize_tags
+from bot.services.text.tags import normalize_tags
 
 # Block-level tags become line breaks so that paragraphs do not run together.
 _BLOCK_TAGS = frozenset({"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote"})

@@ -6,8 +6,8 @@ import time
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.services.notifier import Keyboard, OutgoingMessage
-from bot.services.render import render_article
+from bot.services.messaging.notifier import Keyboard, OutgoingMessage
+from bot.services.text.formatting import render_article
 from storage.articles import ArticleRepository
 from storage.models import Article
 

@@ -17,14 +17,14 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.drafts import PublishError, load_url
-from bot.services.extract import ExtractedArticle
-from bot.services.feedparse import FeedEntry, FeedError, ParsedFeed, parse_feed
-from bot.services.fetch import FetchError, fetch_feed_bytes, make_client
-from bot.services.notifier import Notifier, OutgoingMessage, to_each_chat
-from bot.services.publishing import DraftCreated, PublishingService
-from bot.services.render import escape
-from bot.services.tags import normalize_tags
+from bot.services.feeds.parse import FeedEntry, FeedError, ParsedFeed, parse_feed
+from bot.services.ingest.extract import ExtractedArticle
+from bot.services.ingest.fetch import FetchError, fetch_feed_bytes, make_client
+from bot.services.messaging.notifier import Notifier, OutgoingMessage, to_each_chat
+from bot.services.publishing.drafts import PublishError, load_url
+from bot.services.publishing.workflow import DraftCreated, PublishingService
+from bot.services.text.formatting import escape
+from bot.services.text.tags import normalize_tags
 from storage.feeds import FeedRepository
 from storage.models import Feed
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.clock import Clock
-from bot.services.compose import ArticleComposer
-from bot.services.drafts import PublishError, content_hash
-from bot.services.notifier import Notifier, OutgoingMessage, PermanentError, SendError
+from bot.services.messaging.article_messages import ArticleComposer
+from bot.services.messaging.notifier import Notifier, OutgoingMessage, PermanentError, SendError
+from bot.services.publishing.drafts import PublishError, content_hash
 from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository
 from storage.models import Article

@@ -1,0 +1,8 @@
+"""Delivery: getting a published article to every subscriber, paced and crash-safe.
+
+`fanout`: `BroadcastService` turns a published article into outbox rows (one per chat) and
+reports progress to the admin. `engine`: `DeliveryEngine` streams due outbox rows to the
+Notifier. `pacing`: the global send budget shared with replies to people, and per-chat gaps.
+`recorder`: group commit of sent rows. `stats`: subscriber and delivery figures for /stats.
+Publishing decides what goes out and when (`services.publishing`); delivery only sends it.
+"""
