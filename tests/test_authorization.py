@@ -82,10 +82,12 @@ class World:
 async def _settled(world_bot: RunningBot) -> TableSnapshot:
     """A snapshot once background work (deliveries, progress reports) has stopped."""
     before = await snapshot(world_bot.services.db)
-    for _ in range(50):
+    for _ in range(100):
         await asyncio.sleep(0.1)
         after = await snapshot(world_bot.services.db)
-        if after == before:
+        # The progress job closes a finished broadcast on its own schedule, possibly after
+        # the deliveries look settled: wait for it too, or it lands between two snapshots.
+        if after == before and not await world_bot.services.deliveries.open_broadcasts():
             return after
         before = after
     raise AssertionError("the database never settled")
