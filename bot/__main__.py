@@ -11,6 +11,9 @@ from bot.cli import COMMANDS, CliError
 from bot.config import ConfigError
 from storage.db import StorageError
 
+# A configuration mistake: restarting cannot fix it (deploy/newsbot.service stops retrying).
+CONFIG_ERROR_STATUS = 2
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one subcommand per module in bot.cli."""
@@ -44,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except (ConfigError, StorageError, CliError) as exc:
         print(f"newsbot: error: {exc}", file=sys.stderr)
-        return 2
+        return CONFIG_ERROR_STATUS
     except KeyboardInterrupt:
         return 130
     finally:

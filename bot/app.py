@@ -22,6 +22,7 @@ from bot.config import ConfigError, Settings
 from bot.container import Services, build_services
 from bot.services.delivery.engine import EngineOptions
 from bot.services.delivery.pacing import Pacer
+from bot.services.operations.backups import prepare_dir
 from bot.telegram_adapter.notifier import TelegramNotifier
 from bot.telegram_adapter.rate_limiter import PacedRateLimiter
 from storage.db import Database
@@ -146,6 +147,8 @@ async def serve(
     """Open the database, start the bot (polling, or webhook when WEBHOOK_URL is set), and
     run until `stop` is set. `newsbot run` and the end-to-end tests both use this."""
     opts = options or RunOptions()
+    if settings.backup_dir is not None:
+        await asyncio.to_thread(prepare_dir, settings.backup_dir)
     db = await Database.open(settings.database_path)
     try:
         app = build_app(settings, db, opts)

@@ -8,10 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.services.text.tags import normalize_tag
+
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAX_PAID_BROADCAST_RATE = 1000.0
 MAX_FREE_BROADCAST_RATE = 30.0
+MAX_SECTIONS = 24  # every section is a button on the preview and in the topic picker
+MAX_SECTION_LENGTH = 32  # "st:t:<section>" must fit Telegram's 64-byte callback data
+MAX_BOT_NAME = 64
+MAX_BACKUP_KEEP = 365
 
 
 class ConfigError(Exception):
@@ -37,6 +43,10 @@ class Settings:
     allow_private_urls: bool = False
     comments_moderation: str = "post"
     feed_poll_minutes: int = 15
+    bot_name: str | None = None
+    sections: tuple[str, ...] = ()
+    backup_dir: Path | None = None
+    backup_keep: int = 7
 
     @property
     def file_url(self) -> str:
@@ -95,6 +105,47 @@ def _parse_number(name: str, raw: str, low: float, high: float) -> float:
     return value
 
 
+def _parse_int(name: str, raw: str, low: int, high: int) -> int:
+    text = raw.strip()
+    if not text.lstrip("-").isdecimal():
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}")
+    value = int(text)
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {raw!r}")
+    return value
+
+
+def _parse_sections(raw: str) -> tuple[str, ...]:
+    """SECTIONS: the publisher's topics, as the tags articles carry and readers follow."""
+    if not raw.strip():
+        return ()
+    sections: list[str] = []
+    for part in raw.split(","):
+        tag = normalize_tag(part)
+        if not tag:
+            raise ConfigError(
+                f"SECTIONS must be comma-separated names such as 'politics, sport', "
+                f"got an empty or symbol-only name in {raw!r}"
+            )
+        if len(tag) > MAX_SECTION_LENGTH:
+            raise ConfigError(
+                f"SECTIONS names must be at most {MAX_SECTION_LENGTH} characters, got {tag!r}"
+            )
+        if tag in sections:
+            raise ConfigError(f"SECTIONS lists {tag!r} twice")
+        sections.append(tag)
+    if len(sections) > MAX_SECTIONS:
+        raise ConfigError(f"SECTIONS may list at most {MAX_SECTIONS} names, got {len(sections)}")
+    return tuple(sections)
+
+
+def _parse_bot_name(raw: str) -> str | None:
+    name = " ".join(raw.split())
+    if len(name) > MAX_BOT_NAME:
+        raise ConfigError(f"BOT_NAME must be at most {MAX_BOT_NAME} characters, got {len(name)}")
+    return name or None
+
+
 def _parse_rate(env: Mapping[str, str], paid: bool) -> float:
     cap = MAX_PAID_BROADCAST_RATE if paid else MAX_FREE_BROADCAST_RATE
     raw = env.get("BROADCAST_RATE", "").strip() or "30"
@@ -138,6 +189,12 @@ def from_env(env: Mapping[str, str]) -> Settings:
         comments_moderation=moderation,
         feed_poll_minutes=int(
             _parse_number("FEED_POLL_MINUTES", env.get("FEED_POLL_MINUTES", "15"), 1, 1440)
+        ),
+        bot_name=_parse_bot_name(env.get("BOT_NAME", "")),
+        sections=_parse_sections(env.get("SECTIONS", "")),
+        backup_dir=Path(env["BACKUP_DIR"].strip()) if env.get("BACKUP_DIR", "").strip() else None,
+        backup_keep=_parse_int(
+            "BACKUP_KEEP", env.get("BACKUP_KEEP", "").strip() or "7", 1, MAX_BACKUP_KEEP
         ),
     )
 

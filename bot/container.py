@@ -12,13 +12,15 @@ from bot.services.delivery.engine import DeliveryEngine, EngineOptions
 from bot.services.delivery.fanout import BroadcastService
 from bot.services.feeds.service import FeedService
 from bot.services.messaging.article_messages import ArticleComposer, KeyboardProvider
-from bot.services.messaging.notifier import Notifier
+from bot.services.messaging.notifier import Notifier, OutgoingMessage, to_each_chat
+from bot.services.operations.backups import BackupService
 from bot.services.publishing.corrections import CorrectionService
 from bot.services.publishing.workflow import PublishingService
 from bot.services.readers.buttons import ReaderKeyboards
 from bot.services.readers.comments import CommentService, ModerationSettings
 from bot.services.readers.related import RelatedService
 from bot.services.readers.subscriptions import SubscriptionService
+from bot.services.text.formatting import escape
 from storage.articles import ArticleRepository
 from storage.comments import CommentRepository
 from storage.db import Database
@@ -59,6 +61,29 @@ class Services:
     def is_admin(self, user_id: int | None) -> bool:
         """Whether this Telegram user may use admin commands."""
         return user_id is not None and user_id in self.settings.admin_ids
+
+    async def tell_admins(self, text: str) -> None:
+        """Send plain text to every admin (those who cannot be reached are logged)."""
+        await to_each_chat(
+            self.settings.admin_ids,
+            lambda admin: self.notifier.send(
+                OutgoingMessage(admin, escape(text), disable_preview=True)
+            ),
+            "a note for the admins",
+        )
+
+    @cached_property
+    def backups(self) -> BackupService | None:
+        """Daily backups into BACKUP_DIR, when it is set."""
+        if self.settings.backup_dir is None:
+            return None
+        return BackupService(
+            self.db.path,
+            self.settings.backup_dir,
+            self.settings.backup_keep,
+            self.clock,
+            self.tell_admins,
+        )
 
     # Publishing (issue 4): built on first use from the services above.
     @cached_property
@@ -117,7 +142,7 @@ def build_services(
     comments = CommentService(
         CommentRepository(db), articles, deliveries, notifier, clock, moderation
     )
-    keyboards = keyboards or ReaderKeyboards(related, comments)
+    keyboards = keyboards or ReaderKeyboards(related)
     composer = ArticleComposer(articles, settings.timezone, keyboards)
     engine = DeliveryEngine(
         deliveries, articles, subscriptions, composer, notifier, clock, engine_options

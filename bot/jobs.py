@@ -1,7 +1,8 @@
 """Thin scheduler callbacks: what the JobQueue runs periodically, each calling one service.
 
-All scheduled state lives in SQLite (outbox due times, scheduled articles, feeds), so these
-jobs are simply re-created at start-up; nothing is lost with PTB's in-memory JobQueue.
+All scheduled state lives in SQLite (outbox due times, scheduled articles, feeds) or on disk
+(the backups' file names), so these jobs are simply re-created at start-up; nothing is lost
+with PTB's in-memory JobQueue.
 """
 
 from __future__ import annotations
@@ -28,9 +29,18 @@ async def poll_feeds(services: Services) -> None:
     await services.feeds.poll_due()
 
 
+async def back_up(services: Services) -> None:
+    """Back up the database when the newest backup in BACKUP_DIR is a day old."""
+    if services.backups is not None:
+        await services.backups.run_due()
+
+
 # (name, interval in seconds, callback)
 JOBS: list[tuple[str, float, JobCallback]] = [
     ("progress", 3.0, report_progress),
     ("scheduled", 20.0, publish_scheduled),
     ("feeds", 20.0, poll_feeds),
+    # Cheap (one folder listing) unless a day has passed; checked often so that a backup
+    # follows soon after start-up when the last one is overdue.
+    ("backup", 10.0, back_up),
 ]

@@ -294,3 +294,13 @@ class Database:
             await self.conn.backup(dest)
         finally:
             await dest.close()
+
+
+async def backup_file(source: str | Path, target: str | Path) -> None:
+    """Copy a live database file consistently (SQLite online backup) over a connection of its
+    own, so the copy never holds up the running bot's connection; never migrates."""
+    db = await Database.open(source, migrate=False)
+    try:
+        await db.backup(target)
+    finally:
+        await db.close()

@@ -220,14 +220,18 @@ class DeliveryRepository:
     async def latest_stats(self, limit: int = 5) -> list[ArticleStats]:
         """Delivery figures for the latest published articles."""
         rows = await self.db.fetchall(
-            "SELECT id, title, published_at FROM articles"
+            "SELECT id, title, published_at, status FROM articles"
             " WHERE status IN ('published', 'withdrawn')"
             " AND source != 'import' ORDER BY published_at DESC, id DESC LIMIT ?",
             (limit,),
         )
         return [
             ArticleStats(
-                r["id"], r["title"], from_ts(r["published_at"]), await self.counts(r["id"])
+                r["id"],
+                r["title"],
+                from_ts(r["published_at"]),
+                await self.counts(r["id"]),
+                r["status"],
             )
             for r in rows
         ]

@@ -107,6 +107,7 @@ class ArticleStats:
     title: str
     published_at: datetime | None
     counts: DeliveryCounts = field(default_factory=DeliveryCounts)
+    status: str = "published"
 
 
 @dataclass(frozen=True)

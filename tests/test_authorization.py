@@ -56,6 +56,8 @@ ADMIN_BUTTONS: list[str] = [
     "md:r:{comment}",
     "md:h:{comment}",
     "md:b:{comment}",
+    "uw:y:{article}",
+    "uw:n:{article}",
 ]
 # Button prefixes anyone may press (they act only on the presser's own chat).
 READER_BUTTON_PREFIXES = {"st:", "cm:", "ra:"}

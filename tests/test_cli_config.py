@@ -43,6 +43,12 @@ def test_help_lists_subcommands(tmp_path: Path) -> None:
         ({"TELEGRAM_BOT_TOKEN": "1:x", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"TELEGRAM_BOT_TOKEN": "1:x", "BROADCAST_RATE": "500"}, "BROADCAST_RATE"),
         ({"TELEGRAM_BOT_TOKEN": "1:x", "DATABASE_PATH": "/nonexistent/dir/x.db"}, "DATABASE_PATH"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "SECTIONS": "politics,,sport"}, "SECTIONS"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "SECTIONS": "Sport, sport"}, "SECTIONS"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "SECTIONS": "x" * 40}, "SECTIONS"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "BACKUP_KEEP": "0"}, "BACKUP_KEEP"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "BACKUP_KEEP": "seven"}, "BACKUP_KEEP"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "BOT_NAME": "N" * 65}, "BOT_NAME"),
     ],
 )
 def test_bad_configuration_is_one_clear_line(
@@ -53,6 +59,16 @@ def test_bad_configuration_is_one_clear_line(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert setting in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_unusable_backup_dir_stops_start_up(tmp_path: Path) -> None:
+    # A path below a regular file can never be a folder, whoever runs the test (root too).
+    (tmp_path / "plain").write_text("a file")
+    result = run_cli(tmp_path, "run", TELEGRAM_BOT_TOKEN="1:x", BACKUP_DIR="plain/backups")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "BACKUP_DIR" in lines[0] and "not a writable folder" in lines[0]
     assert "Traceback" not in result.stderr
 
 
@@ -100,6 +116,13 @@ def test_settings_are_a_pure_function_of_the_mapping() -> None:
         from_env({"WEBHOOK_URL": "http://insecure.example"})
     paid = from_env({"BROADCAST_RATE": "1000", "PAID_BROADCAST": "true"})
     assert paid.broadcast_rate == 1000
+    publisher = from_env(
+        {"SECTIONS": " Politics, Town Hall ,sport", "BACKUP_DIR": "/b", "BOT_NAME": " The  Ledger"}
+    )
+    assert publisher.sections == ("politics", "town_hall", "sport")
+    assert (publisher.backup_dir, publisher.backup_keep) == (Path("/b"), 7)
+    assert publisher.bot_name == "The Ledger"
+    assert from_env({}).sections == () and from_env({}).backup_dir is None
 
 
 def test_unreachable_api_is_one_clear_line(tmp_path: Path) -> None:

@@ -90,7 +90,6 @@ async def test_comment_list_is_paged_newest_first(fake: FakeBotAPI, start_bot: B
         fake.send_text(READER_ID, f"comment number {i}", reply_to=message.message_id)
         await fake.wait_for_message(READER_ID, predicate=lambda m: "Thanks" in m.text)
         bot.clock.advance(timedelta(seconds=20))  # stay under the rate limit
-    # The delivered message was composed before any comment: it still says (0).
     fake.press_button(READER_ID, READER_ID, message.message_id, f"cm:l:{article_id}")
     page1 = await fake.wait_for_message(READER_ID)
     assert "7 in all" in page1.text and "page 1 of 2" in page1.text
@@ -101,14 +100,36 @@ async def test_comment_list_is_paged_newest_first(fake: FakeBotAPI, start_bot: B
     await fake.wait_until(lambda: "page 2 of 2" in page1.text)  # edited in place
     assert "number 0" in page1.text and "number 6" not in page1.text
     assert page1.button_data() == [f"cm:p:{article_id}:0"]
-    # A freshly composed article message counts the comments.
-    bot.services.composer.invalidate(article_id)
-    fake.press_button(READER_ID, READER_ID, message.message_id, f"cm:w:{article_id}")
-    await fake.wait_for_message(READER_ID)
-    keyboard = await bot.services.composer.keyboards.article_keyboard(
-        await bot.services.articles.get(article_id)  # type: ignore[arg-type]
+    fake.assert_no_errors()
+
+
+async def test_reader_messages_carry_no_comment_count_that_could_go_stale(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    """Chosen: no count on article messages (every copy would be stale after the next
+    comment); the list counts only visible comments, hidden ones excluded, after an /edit too."""
+    bot = await start_bot()
+    article_id, message = await delivered_article(fake, bot)
+    assert [b["text"] for b in message.reply_markup["inline_keyboard"][-1]] == [  # type: ignore[index]
+        "💬 Comment",
+        "🗨 Comments",
+    ]
+    for text in ("first visible", "to be hidden", "second visible"):
+        fake.send_text(READER_ID, text, reply_to=message.message_id)
+        await fake.wait_for_message(READER_ID, predicate=lambda m: "Thanks" in m.text)
+    notice = await fake.wait_for_message(ADMIN_ID, predicate=lambda m: "to be hidden" in m.text)
+    hide = next(d for d in notice.button_data() if d.startswith("md:h:"))
+    await fake.wait_for_callback_answer(
+        fake.press_button(ADMIN_ID, ADMIN_ID, notice.message_id, hide)
     )
-    assert keyboard[-1][1].text == "🗨 Comments (7)"
+    fake.send_text(ADMIN_ID, f"/edit {article_id} title Tram line opens early")
+    await fake.wait_for_message(ADMIN_ID, predicate=lambda m: "Updated the title" in m.text)
+    assert message.text.startswith("Tram line opens early")  # edited in place
+    labels = [b["text"] for row in message.reply_markup["inline_keyboard"] for b in row]  # type: ignore[index]
+    assert "🗨 Comments" in labels and not any(ch.isdigit() for label in labels for ch in label)
+    fake.press_button(READER_ID, READER_ID, message.message_id, f"cm:l:{article_id}")
+    listing = await fake.wait_for_message(READER_ID, predicate=lambda m: "in all" in m.text)
+    assert "2 in all" in listing.text and "to be hidden" not in listing.text
     fake.assert_no_errors()
 
 

@@ -69,3 +69,19 @@ async def test_a_token_revoked_while_running_stops_the_bot_clearly(
     fake.token = "999:REVOKED"  # from now on the Bot API answers 401 to the old token
     with pytest.raises(ConfigError, match="revoked"):
         await asyncio.wait_for(task, 15)
+
+
+async def test_texts_carry_the_publishers_name(fake: FakeBotAPI, start_bot: BotFactory) -> None:
+    bot = await start_bot(BOT_NAME="The Harbour <Ledger>")
+    fake.send_text(READER_ID, "/start")
+    assert "Welcome to The Harbour <Ledger>!" in (await fake.wait_for_message(READER_ID)).text
+    fake.send_text(READER_ID, "/help")
+    help_text = await fake.wait_for_message(READER_ID)
+    assert help_text.text.startswith("The Harbour <Ledger> brings you our articles")
+    assert "newsbot" not in help_text.text.lower()
+    await bot.stop()
+    # Without BOT_NAME the bot's own Telegram name is used (the fake's bot is "NewsBot").
+    await start_bot()
+    fake.send_text(READER_ID, "/help")
+    assert (await fake.wait_for_message(READER_ID)).text.startswith("NewsBot brings you")
+    fake.assert_no_errors()

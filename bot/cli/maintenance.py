@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.cli.common import load_settings
 from bot.services.delivery.stats import stats_text
-from storage.db import Database, StorageError
+from storage.db import Database, StorageError, backup_file
 from storage.deliveries import DeliveryRepository
 from storage.subscribers import SubscriberRepository
 
@@ -71,13 +71,6 @@ def backup(args: argparse.Namespace) -> int:
     if not Path(settings.database_path).exists():
         raise StorageError(f"no database at {settings.database_path}")
 
-    async def go() -> None:
-        db = await Database.open(settings.database_path, migrate=False)
-        try:
-            await db.backup(target)
-        finally:
-            await db.close()
-
-    asyncio.run(go())
+    asyncio.run(backup_file(settings.database_path, target))
     print(f"backed up {settings.database_path} to {target}")
     return 0

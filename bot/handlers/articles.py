@@ -1,26 +1,39 @@
-"""/articles, /unpublish and /edit (admins): what was published and corrections to it."""
+"""/articles, /unpublish and /edit (admins): what was published and corrections to it.
+
+/unpublish asks first: it shows the article and what withdrawing would do to readers'
+messages, and only the confirmation button changes anything (a mistyped id must not
+withdraw the wrong story from every chat).
+"""
 
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.handlers.common import get_services, reply, require_admin
-from bot.services.publishing.corrections import MessagesChanged
-from bot.services.publishing.drafts import PublishError
+from bot.handlers.common import edit_query_message, get_services, reply, require_admin
+from bot.services.delivery.stats import status_label
+from bot.services.messaging.notifier import EXPIRED, Button
+from bot.services.publishing.corrections import MessagesChanged, WithdrawalPlan
+from bot.services.publishing.drafts import PublishError, describe
 from bot.services.text.formatting import button_title, escape
 from bot.services.text.timeutil import format_local
+from bot.telegram_adapter.notifier import to_markup
 
 EDIT_USAGE = (
     "Correct an article already sent:\n"
     "<code>/edit 12 title New headline</code>\n"
     "<code>/edit 12 summary New summary text</code>"
 )
-UNPUBLISH_USAGE = "Withdraw an article: <code>/unpublish 12</code> (/articles shows the numbers)."
+UNPUBLISH_USAGE = (
+    "Withdraw an article: <code>/unpublish 12</code> (/articles shows the numbers). "
+    "You are asked to confirm first."
+)
 _EDIT = re.compile(r"^/edit(?:@\w+)?\s+#?(\d{1,18})\s+(\w+)\s*(.*)$", re.IGNORECASE | re.DOTALL)
-_STATUS = {"scheduled": "⏰ scheduled", "published": "✅ published", "withdrawn": "🗑 withdrawn"}
+_CONFIRM = re.compile(r"^uw:(y|n):(\d{1,18})$")
 
 
 async def articles_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -32,7 +45,7 @@ async def articles_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     lines = []
     for article in await services.publishing.listing():
         moment = article.published_at or article.scheduled_at or article.created_at
-        status = _STATUS.get(article.status, article.status)
+        status = status_label(article.status, article.published_at)
         lines.append(
             f"<b>#{article.id}</b> {status} · {escape(format_local(moment, tz))}\n"
             f"    {escape(button_title(article.title, 80))}"
@@ -52,29 +65,123 @@ def _digest_note(changed: MessagesChanged) -> str:
     )
 
 
-async def unpublish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/unpublish <id>: withdraw an article and its messages."""
-    if not await require_admin(update, context):
-        return
-    args = context.args or []
-    if len(args) != 1 or not args[0].lstrip("#").isdecimal():
-        await reply(update, UNPUBLISH_USAGE)
-        return
-    services = get_services(context)
-    try:
-        changed = await services.corrections.withdraw(int(args[0].lstrip("#")))
-    except PublishError as exc:
-        await reply(update, f"❌ {escape(str(exc))}")
-        return
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+def confirmation_text(plan: WithdrawalPlan, tz: ZoneInfo) -> str:
+    """What /unpublish would do, for the admin to confirm."""
+    article = plan.article
+    head = f"<b>{escape(describe(article, tz))}</b>"
+    if article.status == "scheduled":
+        return (
+            f"✖ Cancel the scheduled article {head}?\n"
+            "It has not been sent to anyone yet; it will not be sent."
+        )
+    lines = [f"🗑 Withdraw {head}?"]
+    if plan.to_delete:
+        lines.append(
+            "• "
+            + _count(plan.to_delete, "reader's message", "readers' messages")
+            + " will be deleted"
+        )
+    if plan.to_edit:
+        lines.append(
+            "• "
+            + _count(plan.to_edit, "message", "messages")
+            + " older than 48 hours will be edited to say it was withdrawn"
+        )
+    if plan.pending:
+        lines.append(
+            "• "
+            + _count(plan.pending, "pending delivery", "pending deliveries")
+            + " will be cancelled"
+        )
+    if plan.digests:
+        lines.append(
+            "• "
+            + _count(plan.digests, "daily digest", "daily digests")
+            + " listing it will stay as they are"
+        )
+    if len(lines) == 1:
+        lines.append("• No reader has it yet; nothing more will be sent.")
+    lines.append("This cannot be undone.")
+    return "\n".join(lines)
+
+
+def _confirm_keyboard(plan: WithdrawalPlan) -> tuple[tuple[Button, ...], ...]:
+    article_id = plan.article.id
+    action = "✖ Cancel it" if plan.article.status == "scheduled" else "🗑 Withdraw"
+    return (
+        (
+            Button(f"{action} #{article_id}", f"uw:y:{article_id}"),
+            Button("Keep it", f"uw:n:{article_id}"),
+        ),
+    )
+
+
+def result_text(changed: MessagesChanged) -> str:
+    """What withdrawing did."""
+    article = changed.article
+    title = f"#{article.id} “{escape(article.title)}”"
+    if changed.was_scheduled:
+        return f"✖ Cancelled the scheduled article {title}. It was never sent."
     text = (
-        f"🗑 Withdrew #{changed.article.id} “{escape(changed.article.title)}”.\n"
+        f"🗑 Withdrew {title}.\n"
         f"Pending deliveries cancelled: {changed.cancelled}\n"
         f"Messages deleted: {changed.deleted}\n"
         f"Messages too old to delete, marked as withdrawn: {changed.edited}"
     )
     if changed.failed:
         text += f"\nMessages that could not be changed: {changed.failed}"
-    await reply(update, text + _digest_note(changed))
+    return text + _digest_note(changed)
+
+
+async def unpublish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/unpublish <id>: show what withdrawing would do and ask for confirmation."""
+    if not await require_admin(update, context):
+        return
+    args = context.args or []
+    message = update.effective_message
+    if len(args) != 1 or not args[0].lstrip("#").isdecimal() or message is None:
+        await reply(update, UNPUBLISH_USAGE)
+        return
+    services = get_services(context)
+    try:
+        plan = await services.corrections.plan_withdrawal(int(args[0].lstrip("#")))
+    except PublishError as exc:
+        await reply(update, f"❌ {escape(str(exc))}")
+        return
+    await message.reply_text(
+        confirmation_text(plan, services.settings.timezone),
+        parse_mode=ParseMode.HTML,
+        reply_markup=to_markup(_confirm_keyboard(plan)),
+        disable_web_page_preview=True,
+    )
+
+
+async def unpublish_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The confirmation's buttons: withdraw (or cancel the schedule), or keep the article."""
+    query = update.callback_query
+    if query is None or not await require_admin(update, context):
+        return
+    match = _CONFIRM.match(query.data or "")
+    if match is None:
+        await query.answer(EXPIRED)
+        return
+    article_id = int(match[2])
+    if match[1] == "n":
+        await query.answer("Nothing changed.")
+        await edit_query_message(query, f"Kept #{article_id}; nothing changed.", None)
+        return
+    try:
+        changed = await get_services(context).corrections.withdraw(article_id)
+    except PublishError as exc:
+        await query.answer(str(exc)[:200], show_alert=True)
+        await edit_query_message(query, f"❌ {escape(str(exc))}", None)
+        return
+    await query.answer("Cancelled." if changed.was_scheduled else "Withdrawn.")
+    await edit_query_message(query, result_text(changed), None)
 
 
 async def edit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -103,4 +210,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     """Register /articles, /unpublish and /edit."""
     app.add_handler(CommandHandler("articles", articles_command))
     app.add_handler(CommandHandler("unpublish", unpublish_command))
+    app.add_handler(CallbackQueryHandler(unpublish_button, pattern=r"^uw:"))
     app.add_handler(CommandHandler("edit", edit_command))

@@ -24,12 +24,13 @@ from bot.services.messaging.notifier import EXPIRED
 log = logging.getLogger(__name__)
 
 READER_HELP = (
-    "<b>newsbot</b> brings you our articles in Telegram.\n\n"
+    "<b>{name}</b> brings you our articles in Telegram.\n\n"
     "/start — subscribe\n"
     "/settings — each article as published or a daily digest, time zone, topics\n"
     "/stop — unsubscribe\n"
     "/related — reply to an article to see related reading\n"
     "/comments — reply to an article to read its comments\n"
+    "/id — your Telegram user id and this chat's id\n"
     "/help — this message\n\n"
     "Reply to any article to leave a comment."
 )
@@ -76,15 +77,45 @@ def user_id(update: Update) -> int | None:
     return update.effective_user.id if update.effective_user else None
 
 
+def publisher_name(context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The publisher's name for the bot's texts: BOT_NAME, else the bot's Telegram name."""
+    return get_services(context).settings.bot_name or context.bot.first_name or "newsbot"
+
+
+def refusal_text(uid: int | None) -> str:
+    """The answer to a non-admin's admin command: their id and where admins are configured."""
+    if uid is None:
+        return "Sorry, only the publisher's admins can use that command."
+    return (
+        "Sorry, only the publisher's admins can use that command.\n"
+        f"Your Telegram user id is <code>{uid}</code>. If you run this bot, add it to "
+        "<code>ADMIN_IDS</code> in its settings (.env) and restart it."
+    )
+
+
 async def require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """True for admins; everyone else gets a polite refusal."""
-    if get_services(context).is_admin(user_id(update)):
+    """True for admins; everyone else gets a polite refusal with their id (and it is logged)."""
+    uid = user_id(update)
+    if get_services(context).is_admin(uid):
         return True
+    what = _attempt(update)
+    log.warning("refused %s from user id %s (not in ADMIN_IDS)", what, uid)
     if update.callback_query is not None:
-        await update.callback_query.answer("Only the publisher's admins can do that.")
+        await update.callback_query.answer(
+            f"Only the publisher's admins can do that (your user id: {uid}; see ADMIN_IDS)."
+        )
     else:
-        await reply(update, "Sorry, only the publisher's admins can use that command.")
+        await reply(update, refusal_text(uid))
     return False
+
+
+def _attempt(update: Update) -> str:
+    """What a refused user tried, for the log: the command word or the button's data."""
+    if update.callback_query is not None:
+        return f"button {(update.callback_query.data or '')[:64]!r}"
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message is not None else ""
+    return f"command {text.split()[0][:64]!r}" if text.split() else "an admin action"
 
 
 GROUP_CHATS = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
@@ -121,9 +152,27 @@ async def may_manage_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     return False
 
 
+async def id_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/id: anyone's user id and the chat's id (what ADMIN_IDS and chat settings need)."""
+    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    if chat is None or message is None:
+        return
+    lines = []
+    if message.sender_chat is not None and message.sender_chat.id == chat.id:
+        lines.append("You are posting anonymously as this group, so your user id is hidden.")
+    elif user is not None:
+        lines.append(f"Your Telegram user id: <code>{user.id}</code>")
+    lines.append(f"This chat's id: <code>{chat.id}</code>")
+    if user is not None and get_services(context).is_admin(user.id):
+        lines.append("You are one of this bot's admins.")
+    else:
+        lines.append("Admins are the user ids listed in <code>ADMIN_IDS</code>.")
+    await reply(update, "\n".join(lines))
+
+
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help: what the bot does and its commands."""
-    text = READER_HELP
+    text = READER_HELP.format(name=html.escape(publisher_name(context)))
     if get_services(context).is_admin(user_id(update)):
         text += ADMIN_HELP
     await reply(update, text)
@@ -159,8 +208,9 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Register /help and the error handler."""
+    """Register /help, /id and the error handler."""
     app.add_handler(CommandHandler("help", help_command))
+    app.add_handler(CommandHandler("id", id_command))
     app.add_error_handler(error_handler)
 
 

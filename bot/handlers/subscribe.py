@@ -18,7 +18,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers.common import edit_query_message, get_services, may_manage_chat, reply
+from bot.handlers.common import (
+    edit_query_message,
+    get_services,
+    may_manage_chat,
+    publisher_name,
+    reply,
+)
 from bot.services.messaging.notifier import EXPIRED, Button
 from bot.services.readers.subscriptions import SubscriptionService
 from bot.services.text.timeutil import COMMON_ZONES, TimeParseError, parse_zone
@@ -26,7 +32,7 @@ from bot.telegram_adapter.notifier import to_markup
 from storage.models import Subscriber
 
 WELCOME = (
-    "👋 <b>Welcome!</b> You are subscribed: each new article will arrive here as it is "
+    "👋 <b>Welcome to {name}!</b> You are subscribed: each new article will arrive here as it is "
     "published, with related reading underneath.\n\n"
     "• /settings — get one daily digest instead, set your time zone, pick topics\n"
     "• Reply to an article to leave a comment\n"
@@ -115,7 +121,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = get_services(context)
     fresh = await services.subscriptions.subscribe(chat.id, chat.type, _chat_name(update))
     if fresh:
-        await reply(update, WELCOME)
+        await reply(update, WELCOME.format(name=html.escape(publisher_name(context))))
     else:
         await reply(
             update,

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.services.text.formatting import button_title, escape
 from bot.services.text.timeutil import format_local
 from storage.deliveries import DeliveryRepository
 from storage.subscribers import SubscriberRepository
+
+_STATUS = {
+    "draft": "📝 draft",
+    "scheduled": "⏰ scheduled",
+    "published": "✅ published",
+    "withdrawn": "🗑 withdrawn",
+    "archived": "📚 archived",
+}
+
+
+def status_label(status: str, published_at: datetime | None) -> str:
+    """An article's status for admins; a scheduled article called off says it never went out."""
+    if status == "withdrawn" and published_at is None:
+        return "✖ cancelled, never sent"
+    return _STATUS.get(status, status)
 
 
 async def stats_text(
@@ -35,10 +51,11 @@ async def stats_text(
     if latest:
         lines += ["", bold("Latest articles")]
     for item in latest:
-        when = format_local(item.published_at, tz) if item.published_at else "not yet"
+        status = status_label(item.status, item.published_at)
+        when = f", {format_local(item.published_at, tz)}" if item.published_at else ""
         c = item.counts
         lines.append(
-            f"#{item.article_id} {esc(button_title(item.title, 40))} ({when}): "
+            f"#{item.article_id} {esc(button_title(item.title, 40))} ({status}{when}): "
             f"sent {c.sent}, failed {c.failed}, pending {c.pending}"
         )
     return "\n".join(lines)

@@ -40,6 +40,18 @@ class MessagesChanged:
     edited: int = 0
     failed: int = 0
     digests: int = 0
+    was_scheduled: bool = False  # cancelled before its time: nothing had been sent
+
+
+@dataclass(frozen=True)
+class WithdrawalPlan:
+    """What withdrawing an article would do, shown to the admin before they confirm."""
+
+    article: Article
+    pending: int  # deliveries not yet sent, to be cancelled
+    to_delete: int  # readers' messages young enough to delete
+    to_edit: int  # older ones, to be edited into the withdrawal note
+    digests: int  # digest messages listing it, left alone
 
 
 class CorrectionService:
@@ -67,6 +79,23 @@ class CorrectionService:
             raise PublishError(f"There is no article #{article_id}. /articles lists them.")
         return article
 
+    async def plan_withdrawal(self, article_id: int) -> WithdrawalPlan:
+        """What /unpublish would change, without changing anything."""
+        article = await self._article(article_id)
+        if article.status not in ("scheduled", "published"):
+            raise PublishError(_cannot_withdraw(article))
+        now = self.clock.now()
+        to_delete = to_edit = digests = 0
+        for _, _, kind, sent_at in await self.deliveries.messages_of_article(article_id):
+            if kind == "digest":
+                digests += 1
+            elif now - sent_at < DELETE_WINDOW:
+                to_delete += 1
+            else:
+                to_edit += 1
+        pending = (await self.deliveries.counts(article_id)).pending
+        return WithdrawalPlan(article, pending, to_delete, to_edit, digests)
+
     async def withdraw(self, article_id: int) -> MessagesChanged:
         """Stop pending deliveries and remove (or mark) the messages already sent."""
         article = await self._article(article_id)
@@ -90,7 +119,8 @@ class CorrectionService:
             failed += outcome == "failed"
         changed = await self._article(article_id)
         await self.on_change(changed)
-        return MessagesChanged(changed, cancelled, deleted, edited, failed, digests)
+        scheduled = article.status == "scheduled"
+        return MessagesChanged(changed, cancelled, deleted, edited, failed, digests, scheduled)
 
     async def _remove(self, chat_id: int, message_id: int, deletable: bool) -> str:
         """Delete one message, or edit it into the withdrawal note when deleting fails."""
@@ -148,6 +178,8 @@ class CorrectionService:
 
 def _cannot_withdraw(article: Article) -> str:
     if article.status == "withdrawn":
+        if article.published_at is None:
+            return f"Article #{article.id} was cancelled before its time; nothing was sent."
         return f"Article #{article.id} is already withdrawn."
     if article.status == "draft":
         return f"Article #{article.id} is an unpublished draft: press Cancel on its preview."

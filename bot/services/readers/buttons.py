@@ -5,20 +5,25 @@ from __future__ import annotations
 from bot.clock import Clock
 from bot.services.messaging.article_messages import ArticleComposer
 from bot.services.messaging.notifier import Button, Keyboard, Notifier
-from bot.services.readers.comments import CommentService
 from bot.services.readers.related import SHOWN, RelatedService
 from bot.services.text.formatting import button_title
 from storage.deliveries import DeliveryRepository
 from storage.models import Article
 from storage.related import SUGGESTABLE
 
+COMMENTS_LABEL = "🗨 Comments"
+
 
 class ReaderKeyboards:
-    """KeyboardProvider: "You may also like" buttons, then Comment and Comments (N)."""
+    """KeyboardProvider: "You may also like" buttons, then Comment and Comments.
 
-    def __init__(self, related: RelatedService, comments: CommentService) -> None:
+    The Comments button carries no count: the same keyboard goes out on every reader's copy
+    of a broadcast, and a number there would be stale after the next comment (keeping it
+    right would mean editing every copy per comment, spending the broadcast budget). The
+    list it opens counts the visible comments when it is shown."""
+
+    def __init__(self, related: RelatedService) -> None:
         self.related = related
-        self.comments = comments
 
     async def article_keyboard(self, article: Article) -> Keyboard:
         """Up to three related articles (one a row), then the comment buttons."""
@@ -26,11 +31,10 @@ class ReaderKeyboards:
             (Button(f"📰 {button_title(r.title, 48)}", f"ra:{r.id}"),)
             for r in await self.related.related(article.id, SHOWN)
         ]
-        count = await self.comments.count(article.id)
         rows.append(
             (
                 Button("💬 Comment", f"cm:w:{article.id}"),
-                Button(f"🗨 Comments ({count})", f"cm:l:{article.id}"),
+                Button(COMMENTS_LABEL, f"cm:l:{article.id}"),
             )
         )
         return tuple(rows)
