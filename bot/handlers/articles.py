@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.handlers.common import edit_query_message, get_services, reply, require_admin
 from bot.services.delivery.stats import status_label
+from bot.services.messaging.callback_data import ConfirmWithdrawal
 from bot.services.messaging.notifier import EXPIRED, Button
 from bot.services.publishing.corrections import MessagesChanged, WithdrawalPlan
 from bot.services.publishing.drafts import PublishError, describe
@@ -33,7 +34,6 @@ UNPUBLISH_USAGE = (
     "You are asked to confirm first."
 )
 _EDIT = re.compile(r"^/edit(?:@\w+)?\s+#?(\d{1,18})\s+(\w+)\s*(.*)$", re.IGNORECASE | re.DOTALL)
-_CONFIRM = re.compile(r"^uw:(y|n):(\d{1,18})$")
 
 
 async def articles_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -114,8 +114,8 @@ def _confirm_keyboard(plan: WithdrawalPlan) -> tuple[tuple[Button, ...], ...]:
     action = "✖ Cancel it" if plan.article.status == "scheduled" else "🗑 Withdraw"
     return (
         (
-            Button(f"{action} #{article_id}", f"uw:y:{article_id}"),
-            Button("Keep it", f"uw:n:{article_id}"),
+            Button(f"{action} #{article_id}", ConfirmWithdrawal("y", article_id).pack()),
+            Button("Keep it", ConfirmWithdrawal("n", article_id).pack()),
         ),
     )
 
@@ -165,12 +165,12 @@ async def unpublish_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     query = update.callback_query
     if query is None or not await require_admin(update, context):
         return
-    match = _CONFIRM.match(query.data or "")
-    if match is None:
+    button = ConfirmWithdrawal.parse(query.data)
+    if button is None:
         await query.answer(EXPIRED)
         return
-    article_id = int(match[2])
-    if match[1] == "n":
+    article_id = button.article_id
+    if button.action == "n":
         await query.answer("Nothing changed.")
         await edit_query_message(query, f"Kept #{article_id}; nothing changed.", None)
         return
@@ -210,5 +210,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     """Register /articles, /unpublish and /edit."""
     app.add_handler(CommandHandler("articles", articles_command))
     app.add_handler(CommandHandler("unpublish", unpublish_command))
-    app.add_handler(CallbackQueryHandler(unpublish_button, pattern=r"^uw:"))
+    app.add_handler(CallbackQueryHandler(unpublish_button, pattern=ConfirmWithdrawal.pattern()))
     app.add_handler(CommandHandler("edit", edit_command))

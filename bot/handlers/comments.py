@@ -21,6 +21,13 @@ from telegram.ext import (
 )
 
 from bot.handlers.common import edit_query_message, get_services, reply
+from bot.services.messaging.callback_data import (
+    COMMENT_BUTTONS,
+    CommentPage,
+    ListComments,
+    WriteComment,
+    parse_any,
+)
 from bot.services.messaging.notifier import EXPIRED
 from bot.services.readers.comments import MAX_LENGTH, CommentService
 from bot.services.text.formatting import button_title, escape
@@ -184,42 +191,39 @@ async def comments_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     )
 
 
-def _parse(data: str) -> tuple[str, int, int] | None:
-    """cm:w:<id>, cm:l:<id> or cm:p:<id>:<page> as (action, article id, page)."""
-    parts = data.split(":")
-    if len(parts) == 3 and parts[1] in ("w", "l") and parts[2].isdigit():
-        return parts[1], int(parts[2]), 0
-    if len(parts) == 4 and parts[1] == "p" and parts[2].isdigit() and parts[3].isdigit():
-        return "p", int(parts[2]), int(parts[3])
-    return None
-
-
 async def comment_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Comment, Comments (N) and the ◀ ▶ page buttons."""
     query, chat, user = update.callback_query, update.effective_chat, update.effective_user
     if query is None or chat is None or user is None or query.data is None:
         return
-    parsed = _parse(query.data)
+    button = parse_any(query.data, COMMENT_BUTTONS)
     message = query.message
-    if parsed is None or not isinstance(message, Message) or not callback_is_genuine(query):
+    if (
+        not isinstance(button, WriteComment | ListComments | CommentPage)
+        or not isinstance(message, Message)
+        or not callback_is_genuine(query)
+    ):
         await query.answer(EXPIRED)
         return
-    action, article_id, page = parsed
+    article_id = button.article_id
     service = comment_service(context)
     article = await service.commentable(article_id)
     # Comment buttons sit on article messages: the message must show that very article.
-    on_article = action == "p" or await service.shown_in(chat.id, message.message_id, article_id)
+    on_article = isinstance(button, CommentPage) or await service.shown_in(
+        chat.id, message.message_id, article_id
+    )
     if article is None or not on_article:
         await query.answer(EXPIRED)
         return
-    if action == "w":
+    if isinstance(button, WriteComment):
         await query.answer()
         async with prompts_in_flight(context).sending(chat.id):
             await _prompt(service, message, article_id, article.title, user)
         return
+    page = button.page if isinstance(button, CommentPage) else 0
     listing = await service.listing(article, page, await _zone(context, chat.id))
     await query.answer()
-    if action == "l":
+    if isinstance(button, ListComments):
         await message.reply_text(
             listing.text, parse_mode=ParseMode.HTML, reply_markup=to_markup(listing.keyboard)
         )
@@ -250,7 +254,7 @@ async def _prompt(
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Register comment handlers (the reply catch-all must come after other features)."""
     app.add_handler(CommandHandler("comments", comments_command))
-    app.add_handler(CallbackQueryHandler(comment_button, pattern=r"^cm:"))
+    app.add_handler(CallbackQueryHandler(comment_button, pattern=WriteComment.pattern()))
     not_command = ~filters.COMMAND & ~filters.CaptionRegex(r"^/")
     app.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.REPLY & not_command, on_reply)

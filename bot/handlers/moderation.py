@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.handlers.comments import callback_is_genuine, comment_service
 from bot.handlers.common import edit_query_message, require_admin, user_id
 from bot.handlers.common import reply as answer_message
+from bot.services.messaging.callback_data import ModerateComment
 from bot.services.messaging.notifier import EXPIRED
 
 
@@ -55,19 +56,13 @@ async def moderation_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     if not await require_admin(update, context):
         return
-    parts = query.data.split(":")
+    button = ModerateComment.parse(query.data)
     message = query.message
-    if (
-        len(parts) != 3
-        or parts[1] not in ("a", "r", "h", "b")
-        or not parts[2].isdecimal()
-        or not isinstance(message, Message)
-        or not callback_is_genuine(query)
-    ):
+    if button is None or not isinstance(message, Message) or not callback_is_genuine(query):
         await query.answer(EXPIRED)
         return
     name = update.effective_user.full_name if update.effective_user else ""
-    outcome = await comment_service(context).moderate(parts[1], int(parts[2]), name)
+    outcome = await comment_service(context).moderate(button.action, button.comment_id, name)
     await query.answer(outcome.text if not outcome.ok else None)
     # The buttons go either way: the comment is settled, or the notice was stale.
     note = f"\n\n{outcome.text}" if outcome.ok else ""
@@ -78,4 +73,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     """Register moderation handlers."""
     app.add_handler(CommandHandler("ban", ban_command))
     app.add_handler(CommandHandler("unban", unban_command))
-    app.add_handler(CallbackQueryHandler(moderation_button, pattern=r"^md:"))
+    app.add_handler(CallbackQueryHandler(moderation_button, pattern=ModerateComment.pattern()))

@@ -26,6 +26,7 @@ from telegram.ext import (
 from bot.container import Services
 from bot.handlers.common import get_services, reply, require_admin
 from bot.services.ingest.extract import ExtractedArticle
+from bot.services.messaging.callback_data import PublishAction
 from bot.services.messaging.notifier import EXPIRED, OutgoingMessage, SendError
 from bot.services.publishing.drafts import (
     DOCUMENT_TYPES,
@@ -58,7 +59,6 @@ USAGE = (
 _COMMAND = re.compile(r"^/publish(?:@\w+)?", re.IGNORECASE)
 # Lower-case only: a headline may well start with "At".
 _AT = re.compile(r"^at\s")
-_BUTTON = re.compile(r"^pb:(now|h1|tm|at|x):(\d{1,18})$")
 
 
 def _after_command(text: str) -> str:
@@ -166,12 +166,12 @@ async def publish_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None or not await require_admin(update, context):
         return
-    match = _BUTTON.match(query.data or "")
-    if match is None:
+    button = PublishAction.parse(query.data)
+    if button is None:
         await query.answer(EXPIRED)
         return
     services = get_services(context)
-    action, article_id = match[1], int(match[2])
+    action, article_id = button.action, button.article_id
     # Only a live preview of this very draft may act on it (ids of deleted drafts get reused).
     shown = query.message.message_id if query.message else 0
     if article_id not in await services.deliveries.article_for_message(chat.id, shown):
@@ -229,4 +229,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             publish_command,
         )
     )
-    app.add_handler(CallbackQueryHandler(publish_button, pattern=r"^pb:"))
+    app.add_handler(CallbackQueryHandler(publish_button, pattern=PublishAction.pattern()))

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.handlers.comments import DIGEST, callback_is_genuine, comment_service
 from bot.handlers.common import get_services, reply
+from bot.services.messaging.callback_data import OpenArticle
 from bot.services.messaging.notifier import EXPIRED, SendError
 from bot.services.readers.buttons import send_article
 from bot.services.readers.related import SHOWN, RelatedService
@@ -66,17 +67,17 @@ async def open_article(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None or query.data is None:
         return
-    _, _, raw = query.data.partition(":")
+    button = OpenArticle.parse(query.data)
     message = query.message
     services = get_services(context)
     genuine = (
-        raw.isdecimal()
+        button is not None
         and isinstance(message, Message)
         and callback_is_genuine(query)
         # The buttons sit on article and digest messages this chat received.
         and bool(await services.deliveries.article_for_message(chat.id, message.message_id))
     )
-    if not genuine:
+    if button is None or not genuine:
         await query.answer(EXPIRED)
         return
     try:
@@ -85,7 +86,7 @@ async def open_article(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             services.notifier,
             services.deliveries,
             services.clock,
-            int(raw),
+            button.article_id,
             chat.id,
         )
     except SendError:
@@ -97,4 +98,4 @@ async def open_article(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Register /related and the article buttons."""
     app.add_handler(CommandHandler("related", related_command))
-    app.add_handler(CallbackQueryHandler(open_article, pattern=r"^ra:"))
+    app.add_handler(CallbackQueryHandler(open_article, pattern=OpenArticle.pattern()))

@@ -25,6 +25,16 @@ from bot.handlers.common import (
     publisher_name,
     reply,
 )
+from bot.services.messaging.callback_data import (
+    SETTINGS_BUTTONS,
+    CallbackData,
+    DigestHour,
+    SettingsAction,
+    SettingsMenu,
+    TopicToggle,
+    ZoneChoice,
+    parse_any,
+)
 from bot.services.messaging.notifier import EXPIRED, Button
 from bot.services.readers.subscriptions import SubscriptionService
 from bot.services.text.timeutil import COMMON_ZONES, TimeParseError, parse_zone
@@ -74,29 +84,33 @@ def settings_text(sub: Subscriber, now: datetime) -> str:
     )
 
 
+def _menu(action: SettingsAction) -> str:
+    return SettingsMenu(action).pack()
+
+
 def settings_keyboard(sub: Subscriber) -> InlineKeyboardMarkup | None:
     """The main settings buttons."""
     instant = "✅ As published" if sub.mode == "instant" else "As published"
     digest = "✅ Daily digest" if sub.mode == "digest" else "Daily digest"
     return to_markup(
         (
-            (Button(instant, "st:inst"), Button(digest, "st:hours")),
-            (Button("🌍 Time zone", "st:zones"), Button("🏷 Topics", "st:topics")),
+            (Button(instant, _menu("inst")), Button(digest, _menu("hours"))),
+            (Button("🌍 Time zone", _menu("zones")), Button("🏷 Topics", _menu("topics"))),
         )
     )
 
 
 def hours_keyboard() -> InlineKeyboardMarkup | None:
     """Digest hour choices."""
-    row = tuple(Button(f"{h:02d}:00", f"st:h:{h}") for h in DIGEST_HOURS)
-    return to_markup((row[:5], row[5:], (Button("« Back", "st:back"),)))
+    row = tuple(Button(f"{h:02d}:00", DigestHour(h).pack()) for h in DIGEST_HOURS)
+    return to_markup((row[:5], row[5:], (Button("« Back", _menu("back")),)))
 
 
 def zones_keyboard() -> InlineKeyboardMarkup | None:
     """Common time zones, two a row."""
-    buttons = [Button(z, f"st:z:{i}") for i, z in enumerate(COMMON_ZONES)]
+    buttons = [Button(z, ZoneChoice(i).pack()) for i, z in enumerate(COMMON_ZONES)]
     rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
-    return to_markup((*rows, (Button("« Back", "st:back"),)))
+    return to_markup((*rows, (Button("« Back", _menu("back")),)))
 
 
 def topics_keyboard(sub: Subscriber, tags: list[str]) -> InlineKeyboardMarkup | None:
@@ -104,13 +118,13 @@ def topics_keyboard(sub: Subscriber, tags: list[str]) -> InlineKeyboardMarkup | 
     shown = list(dict.fromkeys([*sub.topics, *tags]))[:12]
     # Tags longer than fits in callback data (64 bytes) can still be set by typing.
     buttons = [
-        Button(("✅ #" if t in sub.topics else "#") + t, f"st:t:{t}")
+        Button(("✅ #" if t in sub.topics else "#") + t, TopicToggle(t).pack())
         for t in shown
-        if len(f"st:t:{t}".encode()) <= 64
+        if TopicToggle(t).fits()
     ]
     rows = tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
     everything = "✅ Everything" if not sub.topics else "Everything"
-    return to_markup((*rows, (Button(everything, "st:tall"), Button("« Back", "st:back"))))
+    return to_markup((*rows, (Button(everything, _menu("tall")), Button("« Back", _menu("back")))))
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -199,22 +213,19 @@ async def _apply_typed(
     return None
 
 
-def _index(value: str, size: int) -> int | None:
-    return int(value) if value.isdecimal() and int(value) < size else None
-
-
 async def _change(
-    action: str, value: str, chat_id: int, subs: SubscriptionService
+    button: CallbackData | None, chat_id: int, subs: SubscriptionService
 ) -> tuple[Subscriber | None, str] | None:
     """Apply a settings button that changes something; None for unknown or stale data."""
-    hour, zone = _index(value, 24), _index(value, len(COMMON_ZONES))
+    if isinstance(button, DigestHour) and button.hour < 24:
+        hour = button.hour
+        return await subs.set_digest(chat_id, hour), f"Daily digest at {hour:02d}:00."
+    if isinstance(button, ZoneChoice) and button.index < len(COMMON_ZONES):
+        chosen = COMMON_ZONES[button.index]
+        return await subs.set_timezone(chat_id, ZoneInfo(chosen)), f"Time zone: {chosen}."
+    action = button.action if isinstance(button, SettingsMenu) else None
     if action == "inst":
         return await subs.set_instant(chat_id), "You'll get each article as it is published."
-    if action == "h" and hour is not None:
-        return await subs.set_digest(chat_id, hour), f"Daily digest at {hour:02d}:00."
-    if action == "z" and zone is not None:
-        chosen = COMMON_ZONES[zone]
-        return await subs.set_timezone(chat_id, ZoneInfo(chosen)), f"Time zone: {chosen}."
     if action == "tall":
         return await subs.set_topics(chat_id, []), "You'll get every topic."
     if action == "back":
@@ -236,17 +247,18 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     if not await may_manage_chat(update, context):
         return
-    _, action, value = [*query.data.split(":", 2), "", ""][:3]
+    button = parse_any(query.data, SETTINGS_BUTTONS)
+    action = button.action if isinstance(button, SettingsMenu) else None
     menus = {"hours": hours_keyboard, "zones": zones_keyboard}
     note = ""
     if action in menus:
         markup = menus[action]()
-    elif action in ("topics", "t"):
-        if action == "t" and value:
-            sub = await subs.toggle_topic(chat.id, value) or sub
+    elif action == "topics" or isinstance(button, TopicToggle):
+        if isinstance(button, TopicToggle):
+            sub = await subs.toggle_topic(chat.id, button.tag) or sub
         markup = topics_keyboard(sub, await services.articles.popular_tags())
     else:
-        changed = await _change(action, value, chat.id, subs)
+        changed = await _change(button, chat.id, subs)
         if changed is None:
             await query.answer(EXPIRED)
             return
@@ -282,6 +294,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler(["stop", "unsubscribe"], stop))
     app.add_handler(CommandHandler("settings", settings))
-    app.add_handler(CallbackQueryHandler(settings_button, pattern=r"^st:"))
+    app.add_handler(CallbackQueryHandler(settings_button, pattern=SettingsMenu.pattern()))
     app.add_handler(ChatMemberHandler(chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))

@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.services.delivery.pacing import ChatGate
 from bot.services.delivery.recorder import SentRecorder
 from bot.services.messaging.article_messages import ArticleComposer
+from bot.services.messaging.callback_data import OpenArticle
 from bot.services.messaging.notifier import (
     Button,
     ChatMigrated,
@@ -218,7 +219,7 @@ class DeliveryEngine:
         for text, article_ids in render_digest_parts(live, tz=tz, date_label=label):
             # Each listed article gets a button that opens it with its own reader buttons.
             keyboard = tuple(
-                (Button(f"{i}. {button_title(a.title, 40)}", f"ra:{a.id}"),)
+                (Button(f"{i}. {button_title(a.title, 40)}", OpenArticle(a.id).pack()),)
                 for i, a in enumerate(live, start=1)
                 if a.id in article_ids
             )

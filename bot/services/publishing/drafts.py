@@ -17,6 +17,7 @@ from bot.services.ingest.extract import (
     extract_article,
 )
 from bot.services.ingest.fetch import FetchError, fetch_page, make_client
+from bot.services.messaging.callback_data import PublishAction
 from bot.services.messaging.notifier import Button, Keyboard, OutgoingMessage
 from bot.services.text.formatting import TITLE_LIMIT, truncate
 from bot.services.text.summarize import summarize
@@ -99,15 +100,15 @@ def admin_keyboard(article: Article, tz: ZoneInfo) -> Keyboard:
     rows: list[tuple[Button, ...]] = []
     if article.scheduled_at is not None:
         when = format_local(article.scheduled_at, tz)
-        rows.append((Button(f"⏰ Schedule for {when}", f"pb:at:{article.id}"),))
-    rows.append((Button("✅ Publish now", f"pb:now:{article.id}"),))
+        rows.append((Button(f"⏰ Schedule for {when}", PublishAction("at", article.id).pack()),))
+    rows.append((Button("✅ Publish now", PublishAction("now", article.id).pack()),))
     rows.append(
         (
-            Button("⏰ In 1 hour", f"pb:h1:{article.id}"),
-            Button("🌅 Tomorrow 08:00", f"pb:tm:{article.id}"),
+            Button("⏰ In 1 hour", PublishAction("h1", article.id).pack()),
+            Button("🌅 Tomorrow 08:00", PublishAction("tm", article.id).pack()),
         )
     )
-    rows.append((Button("✖ Cancel", f"pb:x:{article.id}"),))
+    rows.append((Button("✖ Cancel", PublishAction("x", article.id).pack()),))
     return tuple(rows)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.clock import Clock
 from bot.services.messaging.article_messages import ArticleComposer
+from bot.services.messaging.callback_data import ListComments, OpenArticle, WriteComment
 from bot.services.messaging.notifier import Button, Keyboard, Notifier
 from bot.services.readers.related import SHOWN, RelatedService
 from bot.services.text.formatting import button_title
@@ -28,13 +29,13 @@ class ReaderKeyboards:
     async def article_keyboard(self, article: Article) -> Keyboard:
         """Up to three related articles (one a row), then the comment buttons."""
         rows: list[tuple[Button, ...]] = [
-            (Button(f"📰 {button_title(r.title, 48)}", f"ra:{r.id}"),)
+            (Button(f"📰 {button_title(r.title, 48)}", OpenArticle(r.id).pack()),)
             for r in await self.related.related(article.id, SHOWN)
         ]
         rows.append(
             (
-                Button("💬 Comment", f"cm:w:{article.id}"),
-                Button(COMMENTS_LABEL, f"cm:l:{article.id}"),
+                Button("💬 Comment", WriteComment(article.id).pack()),
+                Button(COMMENTS_LABEL, ListComments(article.id).pack()),
             )
         )
         return tuple(rows)

@@ -15,6 +15,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.services.messaging.callback_data import CommentPage, ModerateComment
 from bot.services.messaging.notifier import (
     EXPIRED,
     Button,
@@ -180,10 +181,18 @@ class CommentService:
         cid = comment.id
         if comment.status == "pending":
             return (
-                (Button("✅ Approve", f"md:a:{cid}"), Button("❌ Reject", f"md:r:{cid}")),
-                (Button("⛔ Ban author", f"md:b:{cid}"),),
+                (
+                    Button("✅ Approve", ModerateComment("a", cid).pack()),
+                    Button("❌ Reject", ModerateComment("r", cid).pack()),
+                ),
+                (Button("⛔ Ban author", ModerateComment("b", cid).pack()),),
             )
-        return ((Button("🙈 Hide", f"md:h:{cid}"), Button("⛔ Ban author", f"md:b:{cid}")),)
+        return (
+            (
+                Button("🙈 Hide", ModerateComment("h", cid).pack()),
+                Button("⛔ Ban author", ModerateComment("b", cid).pack()),
+            ),
+        )
 
     def moderation_text(self, article: Article, comment: Comment) -> str:
         """The admins' notice about a comment."""
@@ -277,7 +286,7 @@ class CommentService:
         head = f"💬 <b>Comments on {title}</b>\n{total} in all · page {page + 1} of {pages}"
         nav = []
         if page > 0:
-            nav.append(Button("◀ Newer", f"cm:p:{article.id}:{page - 1}"))
+            nav.append(Button("◀ Newer", CommentPage(article.id, page - 1).pack()))
         if page < pages - 1:
-            nav.append(Button("Older ▶", f"cm:p:{article.id}:{page + 1}"))
+            nav.append(Button("Older ▶", CommentPage(article.id, page + 1).pack()))
         return CommentList("\n\n".join([head, *blocks]), (tuple(nav),) if nav else ())
