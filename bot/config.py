@@ -47,6 +47,7 @@ class Settings:
     sections: tuple[str, ...] = ()
     backup_dir: Path | None = None
     backup_keep: int = 7
+    retention_days: int = 30
 
     @property
     def file_url(self) -> str:
@@ -195,6 +196,9 @@ def from_env(env: Mapping[str, str]) -> Settings:
         backup_dir=Path(env["BACKUP_DIR"].strip()) if env.get("BACKUP_DIR", "").strip() else None,
         backup_keep=_parse_int(
             "BACKUP_KEEP", env.get("BACKUP_KEEP", "").strip() or "7", 1, MAX_BACKUP_KEEP
+        ),
+        retention_days=_parse_int(
+            "RETENTION_DAYS", env.get("RETENTION_DAYS", "").strip() or "30", 1, 3650
         ),
     )
 

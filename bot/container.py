@@ -14,6 +14,7 @@ from bot.services.feeds.service import FeedService
 from bot.services.messaging.article_messages import ArticleComposer, KeyboardProvider
 from bot.services.messaging.notifier import Notifier, OutgoingMessage, to_each_chat
 from bot.services.operations.backups import BackupService
+from bot.services.operations.retention import RetentionService
 from bot.services.publishing.corrections import CorrectionService
 from bot.services.publishing.workflow import PublishingService
 from bot.services.readers.buttons import ReaderKeyboards
@@ -28,6 +29,7 @@ from storage.deliveries import DeliveryRepository
 from storage.feeds import FeedRepository
 from storage.models import Article
 from storage.related import RelatedRepository
+from storage.retention import RetentionRepository
 from storage.subscribers import SubscriberRepository
 
 # Called after an article is stored or changed (publish, import, edit), e.g. to refresh
@@ -110,6 +112,14 @@ class Services:
             self.notifier,
             self.clock,
             self.article_changed,
+            RetentionRepository(self.db),
+        )
+
+    @cached_property
+    def retention(self) -> RetentionService:
+        """Compaction of records older than RETENTION_DAYS (daily, and `newsbot prune`)."""
+        return RetentionService(
+            RetentionRepository(self.db), self.clock, self.settings.retention_days
         )
 
     @cached_property

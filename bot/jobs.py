@@ -1,8 +1,8 @@
 """Thin scheduler callbacks: what the JobQueue runs periodically, each calling one service.
 
-All scheduled state lives in SQLite (outbox due times, scheduled articles, feeds) or on disk
-(the backups' file names), so these jobs are simply re-created at start-up; nothing is lost
-with PTB's in-memory JobQueue.
+All scheduled state lives in SQLite (outbox due times, scheduled articles, feeds, the last
+prune) or on disk (the backups' file names), so these jobs are simply re-created at
+start-up; nothing is lost with PTB's in-memory JobQueue.
 """
 
 from __future__ import annotations
@@ -35,6 +35,11 @@ async def back_up(services: Services) -> None:
         await services.backups.run_due()
 
 
+async def prune_storage(services: Services) -> None:
+    """Compact and prune old records once a day (the last run's time is kept in SQLite)."""
+    await services.retention.prune_if_due()
+
+
 # (name, interval in seconds, callback)
 JOBS: list[tuple[str, float, JobCallback]] = [
     ("progress", 3.0, report_progress),
@@ -43,4 +48,5 @@ JOBS: list[tuple[str, float, JobCallback]] = [
     # Cheap (one folder listing) unless a day has passed; checked often so that a backup
     # follows soon after start-up when the last one is overdue.
     ("backup", 10.0, back_up),
+    ("prune", 60.0, prune_storage),  # checks whether a day has passed; prunes in batches
 ]

@@ -191,6 +191,11 @@ class ArticleRepository:
         )
         return [r["tag"] for r in rows]
 
+    async def id_for_url(self, url: str) -> int | None:
+        """The article published at this address, if any."""
+        row = await self.db.fetchone("SELECT id FROM articles WHERE url = ?", (url,))
+        return int(row["id"]) if row else None
+
     async def find_duplicate(self, url: str | None, content_hash: str) -> Article | None:
         """An earlier article with the same URL or the same text, if any."""
         row = await self.db.fetchone(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import re
 import sqlite3
@@ -59,16 +60,19 @@ class Migration:
 
 
 def load_migrations() -> list[Migration]:
-    """Return the packaged migrations in version order, checking the numbering has no gaps."""
+    """Return the packaged migrations in version order, checking no number is used twice.
+
+    Numbers may have gaps: parallel branches are given numbers in advance and may land in
+    any order, so a database records each migration it applied (schema_migrations)."""
     found: list[Migration] = []
     for entry in resources.files("storage.migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text("utf-8")))
     found.sort(key=lambda m: m.version)
-    for expected, migration in enumerate(found, start=1):
-        if migration.version != expected:
-            raise StorageError(f"migration numbering has a gap before {migration.version:04d}")
+    for before, migration in itertools.pairwise(found):
+        if before.version == migration.version:
+            raise StorageError(f"two migrations are numbered {migration.version:04d}")
     return found
 
 
@@ -143,12 +147,23 @@ class Database:
 
     async def require_current(self) -> None:
         """Fail clearly when the database needs `newsbot migrate` (read-only commands)."""
-        version, latest = await self.schema_version(), load_migrations()[-1].version
-        if version < latest:
+        applied = await self.applied_versions()
+        missing = [m.version for m in load_migrations() if m.version not in applied]
+        if missing:
             raise StorageError(
-                f"database {self.path} is at schema {version}, this code needs {latest}:"
+                f"database {self.path} lacks migration {missing[0]:04d}:"
                 " run `newsbot migrate` (or start the bot) first"
             )
+
+    async def applied_versions(self) -> set[int]:
+        """The migrations this database recorded as applied."""
+        found = await self.fetchone(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        )
+        if found is None:
+            return set()
+        rows = await self.fetchall("SELECT version FROM schema_migrations")
+        return {int(r["version"]) for r in rows}
 
     async def migrate(self, migrations: list[Migration] | None = None) -> list[int]:
         """Apply pending migrations, each in its own transaction; return the versions applied."""
@@ -158,9 +173,11 @@ class Database:
             raise StorageError(
                 f"database is at schema {current}, newer than this code ({todo[-1].version})"
             )
+        done = await self.applied_versions()
         applied: list[int] = []
         for migration in todo:
-            if migration.version <= current:
+            # A version below user_version may still be missing: it landed after a higher one.
+            if migration.version in done:
                 continue
             await self._apply(migration)
             applied.append(migration.version)
@@ -175,7 +192,7 @@ class Database:
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);\n"
             f"INSERT INTO schema_migrations VALUES ({migration.version}, "
             f"'{migration.name}', {int(time.time())});\n"
-            f"PRAGMA user_version = {migration.version};\n"
+            f"PRAGMA user_version = {max(migration.version, await self.schema_version())};\n"
             "COMMIT;"
         )
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -195,12 +196,17 @@ class DeliveryRepository:
         )
 
     async def counts(self, article_id: int | None = None) -> DeliveryCounts:
-        """Deliveries per status, overall or for one article."""
+        """Deliveries per status, overall or for one article, compacted ones included."""
         where, params = ("WHERE article_id = ?", (article_id,)) if article_id else ("", ())
+        # Rows still on record plus those compacted into per-article totals (retention).
         rows = await self.db.fetchall(
-            f"SELECT status, count(*) AS n FROM deliveries {where} GROUP BY status", params
+            f"SELECT status, count(*) AS n FROM deliveries {where} GROUP BY status UNION ALL"
+            f" SELECT status, sum(n) AS n FROM delivery_totals {where} GROUP BY status",
+            params * 2,
         )
-        found = {r["status"]: r["n"] for r in rows}
+        found: Counter[str] = Counter()
+        for r in rows:
+            found[r["status"]] += int(r["n"])
         return DeliveryCounts(
             pending=found.get("pending", 0),
             sent=found.get("sent", 0),

@@ -94,6 +94,17 @@ class FeedRepository:
             seen.update(r["entry_key"] for r in rows)
         return set(keys) - seen
 
+    async def touch(self, feed_id: int, keys: Sequence[str], now: datetime) -> None:
+        """Note that the feed still lists these entries (retention forgets an entry only
+        after it left the feed); each is rewritten at most once a day."""
+        ts = to_ts(now)
+        for chunk in in_chunks(keys):
+            await self.db.execute(
+                "UPDATE feed_entries SET seen_at = ? WHERE feed_id = ? AND seen_at < ?"
+                f" AND entry_key IN ({marks(chunk)})",
+                (ts, feed_id, ts - 86_400, *chunk),
+            )
+
     async def mark_seen(
         self, feed_id: int, key: str, article_id: int | None, now: datetime
     ) -> None:

@@ -42,6 +42,8 @@ def test_help_lists_subcommands(tmp_path: Path) -> None:
         ({"TELEGRAM_BOT_TOKEN": "1:x", "TIMEZONE": "Mars/Base"}, "TIMEZONE"),
         ({"TELEGRAM_BOT_TOKEN": "1:x", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"TELEGRAM_BOT_TOKEN": "1:x", "BROADCAST_RATE": "500"}, "BROADCAST_RATE"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "RETENTION_DAYS": "0"}, "RETENTION_DAYS"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "RETENTION_DAYS": "a month"}, "RETENTION_DAYS"),
         ({"TELEGRAM_BOT_TOKEN": "1:x", "DATABASE_PATH": "/nonexistent/dir/x.db"}, "DATABASE_PATH"),
         ({"TELEGRAM_BOT_TOKEN": "1:x", "SECTIONS": "politics,,sport"}, "SECTIONS"),
         ({"TELEGRAM_BOT_TOKEN": "1:x", "SECTIONS": "Sport, sport"}, "SECTIONS"),
@@ -123,6 +125,10 @@ def test_settings_are_a_pure_function_of_the_mapping() -> None:
     assert (publisher.backup_dir, publisher.backup_keep) == (Path("/b"), 7)
     assert publisher.bot_name == "The Ledger"
     assert from_env({}).sections == () and from_env({}).backup_dir is None
+    assert settings.retention_days == 30
+    assert from_env({"RETENTION_DAYS": " 90 "}).retention_days == 90
+    with pytest.raises(ConfigError, match="RETENTION_DAYS"):
+        from_env({"RETENTION_DAYS": "3651"})
 
 
 def test_unreachable_api_is_one_clear_line(tmp_path: Path) -> None:

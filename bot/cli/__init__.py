@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.cli import export_comments, maintenance, run
+from bot.cli import export_comments, maintenance, prune, run
 from bot.cli import importer as importer_cli
 from bot.cli import related as related_cli
 from bot.cli import summarize as summarize_cli
@@ -46,6 +46,13 @@ COMMANDS: list[Command] = [
         True,
         maintenance.configure_backup,
         maintenance.backup,
+    ),
+    Command(
+        "prune",
+        "compact and delete records older than the retention period now",
+        True,
+        prune.configure,
+        prune.run,
     ),
     Command(
         "summarize",

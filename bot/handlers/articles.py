@@ -65,6 +65,15 @@ def _digest_note(changed: MessagesChanged) -> str:
     )
 
 
+def _reach_note(out_of_reach: int) -> str:
+    if not out_of_reach:
+        return ""
+    return (
+        f"\n{_count(out_of_reach, 'older message is', 'older messages are')} out of reach"
+        " and stayed as sent: message records are kept for RETENTION_DAYS days."
+    )
+
+
 def _count(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
@@ -103,6 +112,12 @@ def confirmation_text(plan: WithdrawalPlan, tz: ZoneInfo) -> str:
             + _count(plan.digests, "daily digest", "daily digests")
             + " listing it will stay as they are"
         )
+    if plan.out_of_reach:
+        lines.append(
+            "• "
+            + _count(plan.out_of_reach, "older message", "older messages")
+            + " can no longer be reached (past RETENTION_DAYS) and will stay as they are"
+        )
     if len(lines) == 1:
         lines.append("• No reader has it yet; nothing more will be sent.")
     lines.append("This cannot be undone.")
@@ -134,7 +149,7 @@ def result_text(changed: MessagesChanged) -> str:
     )
     if changed.failed:
         text += f"\nMessages that could not be changed: {changed.failed}"
-    return text + _digest_note(changed)
+    return text + _digest_note(changed) + _reach_note(changed.out_of_reach)
 
 
 async def unpublish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -203,7 +218,7 @@ async def edit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     answer = f"✏️ Updated the {field} of #{article_id}. Messages updated: {changed.edited}"
     if changed.failed:
         answer += f"\nMessages that could not be updated: {changed.failed}"
-    await reply(update, answer + _digest_note(changed))
+    await reply(update, answer + _digest_note(changed) + _reach_note(changed.out_of_reach))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

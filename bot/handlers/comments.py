@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, ForceReply, Message, Update, User
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType, MessageEntityType, ParseMode
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -29,7 +29,7 @@ from bot.services.messaging.callback_data import (
     parse_any,
 )
 from bot.services.messaging.notifier import EXPIRED
-from bot.services.readers.comments import MAX_LENGTH, CommentService
+from bot.services.readers.comments import MAX_LENGTH, CommentService, MessageClues
 from bot.services.text.formatting import button_title, escape
 from bot.telegram_adapter.notifier import to_markup
 
@@ -96,6 +96,27 @@ def comment_service(context: ContextTypes.DEFAULT_TYPE) -> CommentService:
     return get_services(context).comments
 
 
+def message_clues(message: Message) -> MessageClues:
+    """The article ids in a bot message's Comment buttons and the links in its text (Telegram
+    sends a replied-to or pressed message with its buttons, as the bot sent it)."""
+    ids = {
+        found.article_id
+        for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
+        for button in row
+        if isinstance(button.callback_data, str)
+        and (
+            found := WriteComment.parse(button.callback_data)
+            or ListComments.parse(button.callback_data)
+        )
+    }
+    urls = tuple(
+        entity.url
+        for entity in (*message.entities, *message.caption_entities)
+        if entity.type == MessageEntityType.TEXT_LINK and entity.url
+    )
+    return MessageClues(frozenset(ids), urls)
+
+
 def callback_is_genuine(query: CallbackQuery) -> bool:
     """Whether the pressed data is one of the buttons on the message it came from.
 
@@ -117,13 +138,18 @@ async def _zone(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> ZoneInfo:
     return ZoneInfo(sub.timezone) if sub else services.settings.timezone
 
 
+def _from_bot(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether the bot sent this message (Telegram sets `from`; nobody can send as the bot)."""
+    return message.from_user is not None and message.from_user.id == context.bot.id
+
+
 async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A reply: to an article (or a Comment prompt) it is a comment; otherwise a hint."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None or user is None or message.reply_to_message is None:
         return
     replied = message.reply_to_message
-    if replied.from_user is None or replied.from_user.id != context.bot.id:
+    if not _from_bot(replied, context):
         if chat.type == ChatType.PRIVATE:
             await reply(update, HINT)
         return  # in groups people reply to each other all the time
@@ -131,10 +157,11 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     prompts = prompts_in_flight(context)
     # Checked before the lookup: a prompt recorded in between is then found by the retry.
     prompting = prompts.busy(chat.id)
-    target = await service.target(chat.id, replied.message_id)
+    clues = message_clues(replied)
+    target = await service.target(chat.id, replied.message_id, clues)
     if target.kind == "other" and prompting:
         await prompts.settled(chat.id)
-        target = await service.target(chat.id, replied.message_id)
+        target = await service.target(chat.id, replied.message_id, clues)
     if target.kind == "digest":
         await reply(update, DIGEST)
         return
@@ -173,7 +200,9 @@ async def comments_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             return
         article_id = int(args[0])
     elif message.reply_to_message is not None:
-        target = await service.target(chat.id, message.reply_to_message.message_id)
+        replied = message.reply_to_message
+        clues = message_clues(replied) if _from_bot(replied, context) else None
+        target = await service.target(chat.id, replied.message_id, clues)
         if target.kind == "digest":
             await reply(update, DIGEST)
             return
@@ -210,7 +239,7 @@ async def comment_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     article = await service.commentable(article_id)
     # Comment buttons sit on article messages: the message must show that very article.
     on_article = isinstance(button, CommentPage) or await service.shown_in(
-        chat.id, message.message_id, article_id
+        chat.id, message.message_id, article_id, message_clues(message)
     )
     if article is None or not on_article:
         await query.answer(EXPIRED)

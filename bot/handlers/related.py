@@ -7,7 +7,7 @@ import html
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.handlers.comments import DIGEST, callback_is_genuine, comment_service
+from bot.handlers.comments import DIGEST, callback_is_genuine, comment_service, message_clues
 from bot.handlers.common import get_services, reply
 from bot.services.messaging.callback_data import OpenArticle
 from bot.services.messaging.notifier import EXPIRED, SendError
@@ -50,7 +50,10 @@ async def related_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await reply(update, RELATED_USAGE)
         return
     comments = comment_service(context)
-    target = await comments.target(chat.id, message.reply_to_message.message_id)
+    replied = message.reply_to_message
+    bot_sent = replied.from_user is not None and replied.from_user.id == context.bot.id
+    clues = message_clues(replied) if bot_sent else None
+    target = await comments.target(chat.id, replied.message_id, clues)
     if target.kind == "digest":
         await reply(update, DIGEST.replace("to comment", "with /related"))
         return
@@ -73,9 +76,9 @@ async def open_article(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     genuine = (
         button is not None
         and isinstance(message, Message)
+        # Only the bot puts `ra:` buttons on its messages (article and digest messages; their
+        # records may have been pruned since), so a button that is on the message is genuine.
         and callback_is_genuine(query)
-        # The buttons sit on article and digest messages this chat received.
-        and bool(await services.deliveries.article_for_message(chat.id, message.message_id))
     )
     if button is None or not genuine:
         await query.answer(EXPIRED)

@@ -15,6 +15,8 @@ One package per capability; each package's docstring says what it owns:
   extracting articles from pages, pasted text and documents.
 - `text`: pure functions with no storage or I/O: Telegram HTML formatting, sentences,
   summaries, tag spelling, local-time rules.
+- `operations`: running unattended: daily backups, and retention (compacting old records into
+  per-article totals and pruning what expired, so the database stays bounded).
 
 Services talk to storage through the repositories in `storage/` and to Telegram only through
 the `Notifier` protocol, which `bot/telegram_adapter` implements.

@@ -123,7 +123,9 @@ class FeedService:
         await self.feeds.record_success(feed.id, parsed.title, self.clock.now())
         if feed.failure_reported:
             await self._tell_admins(f"✅ The feed {escape(feed.title or feed.url)} works again.")
-        unseen = await self.feeds.unseen(feed.id, [e.key for e in parsed.entries])
+        keys = [e.key for e in parsed.entries]
+        unseen = await self.feeds.unseen(feed.id, keys)
+        await self.feeds.touch(feed.id, [k for k in keys if k not in unseen], self.clock.now())
         # Feeds list the newest first; publish in the order things happened.
         fresh = list({e.key: e for e in reversed(parsed.entries) if e.key in unseen}.values())
         made = 0

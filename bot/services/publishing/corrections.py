@@ -1,7 +1,8 @@
 """Withdrawing and correcting published articles, including the messages already sent.
 
 Digest messages list several articles, so they are left alone on both paths; the admin's
-answer says how many there were. A withdrawn article's message is deleted while Telegram
+answer says how many there were. Messages whose records retention removed cannot be reached
+either; the answers count them too. A withdrawn article's message is deleted while Telegram
 still allows it (48 hours, with an hour's margin for clock drift), else edited into a note.
 """
 
@@ -20,6 +21,7 @@ from bot.services.publishing.drafts import PublishError, content_hash
 from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository
 from storage.models import Article
+from storage.retention import RetentionRepository
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ class MessagesChanged:
     failed: int = 0
     digests: int = 0
     was_scheduled: bool = False  # cancelled before its time: nothing had been sent
+    out_of_reach: int = 0  # messages whose records retention removed: left as they are
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class WithdrawalPlan:
     to_delete: int  # readers' messages young enough to delete
     to_edit: int  # older ones, to be edited into the withdrawal note
     digests: int  # digest messages listing it, left alone
+    out_of_reach: int = 0  # messages whose records retention removed: left as they are
 
 
 class CorrectionService:
@@ -65,6 +69,7 @@ class CorrectionService:
         notifier: Notifier,
         clock: Clock,
         on_change: Callable[[Article], Awaitable[None]],
+        retention: RetentionRepository,
     ) -> None:
         self.articles = articles
         self.deliveries = deliveries
@@ -72,6 +77,11 @@ class CorrectionService:
         self.notifier = notifier
         self.clock = clock
         self.on_change = on_change
+        self.retention = retention
+
+    async def _out_of_reach(self, article_id: int) -> int:
+        """Messages showing the article whose records retention has removed."""
+        return sum((await self.retention.pruned_messages(article_id)).values())
 
     async def _article(self, article_id: int) -> Article:
         article = await self.articles.get(article_id)
@@ -94,7 +104,8 @@ class CorrectionService:
             else:
                 to_edit += 1
         pending = (await self.deliveries.counts(article_id)).pending
-        return WithdrawalPlan(article, pending, to_delete, to_edit, digests)
+        unreachable = await self._out_of_reach(article_id)
+        return WithdrawalPlan(article, pending, to_delete, to_edit, digests, unreachable)
 
     async def withdraw(self, article_id: int) -> MessagesChanged:
         """Stop pending deliveries and remove (or mark) the messages already sent."""
@@ -120,7 +131,10 @@ class CorrectionService:
         changed = await self._article(article_id)
         await self.on_change(changed)
         scheduled = article.status == "scheduled"
-        return MessagesChanged(changed, cancelled, deleted, edited, failed, digests, scheduled)
+        unreachable = await self._out_of_reach(article_id)
+        return MessagesChanged(
+            changed, cancelled, deleted, edited, failed, digests, scheduled, unreachable
+        )
 
     async def _remove(self, chat_id: int, message_id: int, deletable: bool) -> str:
         """Delete one message, or edit it into the withdrawal note when deleting fails."""
@@ -173,7 +187,13 @@ class CorrectionService:
                 log.warning("could not edit %s/%s: %s", chat_id, message_id, exc)
                 failed += 1
         self.composer.invalidate(article_id)
-        return MessagesChanged(changed, edited=edited, failed=failed, digests=digests)
+        return MessagesChanged(
+            changed,
+            edited=edited,
+            failed=failed,
+            digests=digests,
+            out_of_reach=await self._out_of_reach(article_id),
+        )
 
 
 def _cannot_withdraw(article: Article) -> str:
