@@ -14,6 +14,7 @@ import pytest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.handlers.common import ADMIN_HELP
+from storage.retention import LAST_PRUNE
 from tests.conftest import ADMIN_ID, READER_ID, BotFactory, RunningBot
 from tests.fakes.botapi import FakeBotAPI
 from tests.fakes.botapi_models import SentMessage
@@ -82,14 +83,20 @@ class World:
 
 
 async def _settled(world_bot: RunningBot) -> TableSnapshot:
-    """A snapshot once background work (deliveries, progress reports) has stopped."""
+    """A snapshot once background work (deliveries, progress reports, prune) has stopped."""
     before = await snapshot(world_bot.services.db)
     for _ in range(100):
         await asyncio.sleep(0.1)
         after = await snapshot(world_bot.services.db)
         # The progress job closes a finished broadcast on its own schedule, possibly after
         # the deliveries look settled: wait for it too, or it lands between two snapshots.
-        if after == before and not await world_bot.services.deliveries.open_broadcasts():
+        # Likewise the daily prune's first run, which records its time.
+        pruned = await world_bot.services.retention.repo.get_state(LAST_PRUNE)
+        if (
+            after == before
+            and pruned is not None
+            and not await world_bot.services.deliveries.open_broadcasts()
+        ):
             return after
         before = after
     raise AssertionError("the database never settled")
