@@ -20,6 +20,7 @@ from bot import handlers, jobs
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.container import Services, build_services
+from bot.handlers.channel import connect_channel
 from bot.services.delivery.engine import EngineOptions
 from bot.services.delivery.pacing import Pacer
 from bot.services.operations.backups import prepare_dir
@@ -100,6 +101,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     services = cast(Services, app.bot_data["services"])
     opts = cast(RunOptions, app.bot_data["options"])
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in handlers.PUBLIC_COMMANDS])
+    await connect_channel(app, services)
     await services.broadcast.resume()
     services.engine.start()
     queue = app.job_queue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,11 @@ MAX_SECTIONS = 24  # every section is a button on the preview and in the topic p
 MAX_SECTION_LENGTH = 32  # "st:t:<section>" must fit Telegram's 64-byte callback data
 MAX_BOT_NAME = 64
 MAX_BACKUP_KEEP = 365
+ARTICLE_STYLES = ("preview", "photo")
+# A public channel's @username (5-32 letters, digits, underscores, starting with a letter) or a
+# channel's numeric id, which Telegram always makes negative (-100...).
+_CHANNEL_USERNAME = re.compile(r"@[A-Za-z][A-Za-z0-9_]{4,31}")
+_CHANNEL_NUMBER = re.compile(r"-\d{5,20}")
 
 
 class ConfigError(Exception):
@@ -48,6 +54,8 @@ class Settings:
     backup_dir: Path | None = None
     backup_keep: int = 7
     retention_days: int = 30
+    article_style: str = "preview"  # preview | photo
+    channel: str | None = None  # "@username" or a numeric id as text; None = no channel
 
     @property
     def file_url(self) -> str:
@@ -158,6 +166,24 @@ def _parse_rate(env: Mapping[str, str], paid: bool) -> float:
     return rate
 
 
+def _parse_channel(raw: str) -> str | None:
+    value = raw.strip()
+    if not value:
+        return None
+    if _CHANNEL_USERNAME.fullmatch(value) or _CHANNEL_NUMBER.fullmatch(value):
+        return value
+    raise ConfigError(
+        f"CHANNEL_ID must be a channel's @username or its numeric id (-100...), got {value!r}"
+    )
+
+
+def _parse_style(raw: str) -> str:
+    style = raw.strip().lower() or "preview"
+    if style not in ARTICLE_STYLES:
+        raise ConfigError(f"ARTICLE_STYLE must be 'preview' or 'photo', got {raw.strip()!r}")
+    return style
+
+
 def from_env(env: Mapping[str, str]) -> Settings:
     """Build Settings from a mapping of environment variables; raise ConfigError on bad input."""
     level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
@@ -200,6 +226,8 @@ def from_env(env: Mapping[str, str]) -> Settings:
         retention_days=_parse_int(
             "RETENTION_DAYS", env.get("RETENTION_DAYS", "").strip() or "30", 1, 3650
         ),
+        article_style=_parse_style(env.get("ARTICLE_STYLE", "")),
+        channel=_parse_channel(env.get("CHANNEL_ID", "")),
     )
 
 

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.services.delivery.channel import ChannelService
 from bot.services.delivery.engine import DeliveryEngine, EngineOptions
 from bot.services.delivery.fanout import BroadcastService
 from bot.services.feeds.service import FeedService
@@ -53,6 +54,7 @@ class Services:
     broadcast: BroadcastService
     related: RelatedService
     comments: CommentService
+    channel: ChannelService
     article_hooks: list[ArticleHook] = field(default_factory=list)
 
     async def article_changed(self, article: Article) -> None:
@@ -153,11 +155,14 @@ def build_services(
         CommentRepository(db), articles, deliveries, notifier, clock, moderation
     )
     keyboards = keyboards or ReaderKeyboards(related)
-    composer = ArticleComposer(articles, settings.timezone, keyboards)
+    composer = ArticleComposer(
+        articles, settings.timezone, keyboards, style=settings.article_style
+    )
     engine = DeliveryEngine(
         deliveries, articles, subscriptions, composer, notifier, clock, engine_options
     )
-    broadcast = BroadcastService(articles, deliveries, engine, notifier, clock)
+    channel = ChannelService(deliveries, composer)
+    broadcast = BroadcastService(articles, deliveries, engine, notifier, clock, channel)
     services = Services(
         settings=settings,
         db=db,
@@ -171,6 +176,7 @@ def build_services(
         broadcast=broadcast,
         related=related,
         comments=comments,
+        channel=channel,
     )
     services.article_hooks.append(related.article_changed)
     return services

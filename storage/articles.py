@@ -19,7 +19,7 @@ from storage.models import (
 
 _COLUMNS = (
     "id, title, body, summary, url, author, image_url, source, status, link_preview,"
-    " created_by, created_at, scheduled_at, published_at, external_id"
+    " created_by, created_at, scheduled_at, published_at, external_id, photo_refused"
 )
 
 
@@ -43,6 +43,7 @@ def _row_to_article(row: aiosqlite.Row, tags: Sequence[str]) -> Article:
         published_at=from_ts(row["published_at"]),
         external_id=row["external_id"],
         tags=tuple(tags),
+        photo_refused=bool(row["photo_refused"]),
     )
 
 
@@ -273,6 +274,10 @@ class ArticleRepository:
             " WHERE id = ?",
             (title, summary, content_hash, to_ts(now), article_id),
         )
+
+    async def refuse_photo(self, article_id: int) -> None:
+        """Remember that Telegram refused the article's lead image (it goes as text now)."""
+        await self.db.execute("UPDATE articles SET photo_refused = 1 WHERE id = ?", (article_id,))
 
     async def import_batch(self, rows: Sequence[ImportRow], now: datetime) -> ImportBatchResult:
         """Insert or update archive articles in one transaction (url is the key, else id)."""

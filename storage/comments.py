@@ -11,7 +11,9 @@ import aiosqlite
 from storage.db import Database
 from storage.models import Comment, from_ts, to_ts
 
-_COLUMNS = "id, article_id, chat_id, message_id, user_id, user_name, text, status, created_at"
+_COLUMNS = (
+    "id, article_id, chat_id, message_id, user_id, user_name, text, status, created_at, source"
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class NewComment:
     user_name: str
     text: str
     status: str  # visible | pending
+    source: str = "bot"  # bot | discussion (the channel's discussion group)
 
 
 def _row(row: aiosqlite.Row) -> Comment:
@@ -40,6 +43,7 @@ def _row(row: aiosqlite.Row) -> Comment:
         text=row["text"],
         status=row["status"],
         created_at=created,
+        source=row["source"],
     )
 
 
@@ -53,7 +57,7 @@ class CommentRepository:
         """Store a comment; None if this message was already stored (a repeated update)."""
         count, rowid = await self.db.execute(
             "INSERT OR IGNORE INTO comments (article_id, chat_id, message_id, user_id,"
-            " user_name, text, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " user_name, text, status, created_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 comment.article_id,
                 comment.chat_id,
@@ -63,6 +67,7 @@ class CommentRepository:
                 comment.text,
                 comment.status,
                 to_ts(now),
+                comment.source,
             ),
         )
         return await self.get(int(rowid)) if count > 0 and rowid else None

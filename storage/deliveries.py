@@ -92,6 +92,16 @@ class DeliveryRepository:
                 return added
             low = high
 
+    async def queue_chat(self, article_id: int, chat_id: int, due: datetime) -> bool:
+        """Queue one article for one chat outside the subscriber fan-out (the publisher's
+        channel); idempotent like the fan-out. True when a row was added."""
+        count, _ = await self.db.execute(
+            "INSERT OR IGNORE INTO deliveries (article_id, chat_id, kind, due_at)"
+            " VALUES (?, ?, 'instant', ?)",
+            (article_id, chat_id, to_ts(due)),
+        )
+        return count > 0
+
     async def due_instant(
         self, now: datetime, limit: int, *, skip: Sequence[int] = ()
     ) -> list[Delivery]:

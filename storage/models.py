@@ -76,6 +76,7 @@ class Article:
     published_at: datetime | None
     external_id: str | None = None
     tags: tuple[str, ...] = ()
+    photo_refused: bool = False  # Telegram refused its lead image: sent as text from then on
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class Comment:
     text: str
     status: str  # visible | pending | hidden
     created_at: datetime
+    source: str = "bot"  # bot (a reply to the bot's message) | discussion (channel's group)
 
 
 @dataclass(frozen=True)

@@ -33,12 +33,22 @@ async def publish(
     tags: tuple[str, ...] = (),
     url: str | None = None,
     admin: int | None = ADMIN_ID,
+    image_url: str | None = None,
+    summary: str | None = None,
 ) -> Article:
     """Store an article and publish it through the broadcast service."""
     body = body or f"{title}. This is the first sentence of the story. It has a second one too."
     services = bot.services
+    new = NewArticle(
+        title=title,
+        body=body,
+        summary=body[:300] if summary is None else summary,
+        url=url,
+        tags=tags,
+        image_url=image_url,
+    )
     article = await services.articles.create(
-        NewArticle(title=title, body=body, summary=body[:300], url=url, tags=tags),
+        new,
         content_hash=hashlib.sha256(f"{title}\n{body}".encode()).hexdigest(),
         status="draft",
         now=services.clock.now(),

@@ -51,6 +51,8 @@ def test_help_lists_subcommands(tmp_path: Path) -> None:
         ({"TELEGRAM_BOT_TOKEN": "1:x", "BACKUP_KEEP": "0"}, "BACKUP_KEEP"),
         ({"TELEGRAM_BOT_TOKEN": "1:x", "BACKUP_KEEP": "seven"}, "BACKUP_KEEP"),
         ({"TELEGRAM_BOT_TOKEN": "1:x", "BOT_NAME": "N" * 65}, "BOT_NAME"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "CHANNEL_ID": "news channel"}, "CHANNEL_ID"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "ARTICLE_STYLE": "gallery"}, "ARTICLE_STYLE"),
     ],
 )
 def test_bad_configuration_is_one_clear_line(
@@ -106,6 +108,27 @@ def test_migrate_stats_and_backup(tmp_path: Path) -> None:
     missing = run_cli(tmp_path, "--db", str(tmp_path / "nope.db"), "stats")
     assert missing.returncode == 2
     assert "nope.db" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("", None), ("@news_daily", "@news_daily"), (" -1001234567890 ", "-1001234567890")],
+)
+def test_channel_id_accepts_a_username_or_a_channel_number(raw: str, expected: str | None) -> None:
+    assert from_env({"CHANNEL_ID": raw}).channel == expected
+
+
+@pytest.mark.parametrize("raw", ["news", "@ab", "@1news", "12345678", "-12", "@news-daily"])
+def test_malformed_channel_id_names_the_setting(raw: str) -> None:
+    with pytest.raises(ConfigError, match="CHANNEL_ID"):
+        from_env({"CHANNEL_ID": raw})
+
+
+def test_article_style() -> None:
+    assert from_env({}).article_style == "preview"
+    assert from_env({"ARTICLE_STYLE": " Photo "}).article_style == "photo"
+    with pytest.raises(ConfigError, match="ARTICLE_STYLE"):
+        from_env({"ARTICLE_STYLE": "gallery"})
 
 
 def test_settings_are_a_pure_function_of_the_mapping() -> None:

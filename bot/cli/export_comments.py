@@ -16,7 +16,7 @@ from storage.models import Comment
 
 FIELDS = (
     "id", "article_id", "chat_id", "message_id", "user_id", "user_name", "text", "status",
-    "created_at",
+    "created_at", "source",
 )  # fmt: skip
 
 
@@ -37,6 +37,7 @@ def _record(comment: Comment) -> dict[str, object]:
         "text": comment.text,
         "status": comment.status,
         "created_at": comment.created_at.isoformat(),
+        "source": comment.source,
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.handlers import admin, comments, common, moderation, related, subscribe
+from bot.handlers import admin, channel, comments, common, moderation, related, subscribe
 from bot.handlers import articles as articles_handlers
 from bot.handlers import feeds as feeds_handlers
 from bot.handlers import publish as publish_handlers
@@ -30,6 +30,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     feeds_handlers.register(app)
     related.register(app)
     moderation.register(app)
+    channel.register(app)
     # Comments last: its reply and plain-text handlers catch what no other feature took.
     comments.register(app)
     common.register_fallback(app)

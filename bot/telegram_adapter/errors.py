@@ -23,6 +23,17 @@ UNREACHABLE = (
     "not enough rights",
     "group chat was deleted",
 )
+# How Telegram says it could not use a photo sent by URL.
+PHOTO_REFUSED = (
+    "wrong file identifier/http url",
+    "failed to get http url content",
+    "wrong type of the web page content",
+    "image_process_failed",
+    "photo_invalid",
+    "photo_save_file_invalid",
+    "wrong remote file identifier",
+)
+WRONG_KIND = ("there is no text in the message", "there is no caption in the message")
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -31,6 +42,16 @@ def retry_seconds(exc: RetryAfter) -> float:
         warnings.simplefilter("ignore")
         value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _bad_request(text: str) -> n.PermanentError:
+    """A 400 as PermanentError, or the subclass that tells the services what to do."""
+    lowered = text.lower()
+    if any(marker in lowered for marker in PHOTO_REFUSED):
+        return n.PhotoRefused(text)
+    if any(marker in lowered for marker in WRONG_KIND):
+        return n.WrongMessageKind(text)
+    return n.PermanentError(text)
 
 
 def translate(exc: Exception) -> n.SendError:
@@ -44,7 +65,7 @@ def translate(exc: Exception) -> n.SendError:
     if isinstance(exc, Forbidden) or (isinstance(exc, BadRequest) and unreachable):
         return n.ChatUnavailable(text)
     if isinstance(exc, BadRequest):  # before NetworkError: BadRequest is a subclass of it
-        return n.PermanentError(text)
+        return _bad_request(text)
     # Timeouts, dropped connections, 5xx and anything unexpected: worth another try.
     return n.TransientError(
         text if isinstance(exc, NetworkError) else f"{type(exc).__name__}: {text}"

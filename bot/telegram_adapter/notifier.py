@@ -71,14 +71,24 @@ class TelegramNotifier:
                 message.reply_to, allow_sending_without_reply=True
             )
         try:
-            sent = await self.bot.send_message(
-                chat_id=message.chat_id,
-                text=message.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=to_markup(message.keyboard),
-                link_preview_options=link_preview(message),
-                **extra,
-            )
+            if message.photo_url:
+                sent = await self.bot.send_photo(
+                    chat_id=message.chat_id,
+                    photo=message.photo_url,
+                    caption=message.caption,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=to_markup(message.keyboard),
+                    **extra,
+                )
+            else:
+                sent = await self.bot.send_message(
+                    chat_id=message.chat_id,
+                    text=message.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=to_markup(message.keyboard),
+                    link_preview_options=link_preview(message),
+                    **extra,
+                )
         except Exception as exc:
             raise translate(exc) from exc
         return sent.message_id
@@ -92,21 +102,23 @@ class TelegramNotifier:
         case-insensitive; the lower-case name is PTB's documented way in for raw calls
         (`do_api_request` warns only when an attribute of that name exists).
         """
-        params: dict[str, Any] = {
-            "chat_id": message.chat_id,
-            "text": message.text,
-            "parse_mode": ParseMode.HTML.value,
-            "link_preview_options": preview_json(
+        params: dict[str, Any] = {"chat_id": message.chat_id, "parse_mode": ParseMode.HTML.value}
+        if message.photo_url:
+            endpoint = "sendphoto"  # Telegram fetches the photo from its URL
+            params |= {"photo": message.photo_url, "caption": message.caption}
+        else:
+            endpoint = "sendmessage"
+            params["text"] = message.text
+            params["link_preview_options"] = preview_json(
                 message.disable_preview, message.link_preview_url
-            ),
-        }
+            )
         if message.keyboard:
             params["reply_markup"] = keyboard_json(message.keyboard)
         if self.paid_broadcast:
             params["allow_paid_broadcast"] = True
         try:
             result = await self.bot.do_api_request(
-                "sendmessage", api_kwargs=params, rate_limit_args={"broadcast": True}
+                endpoint, api_kwargs=params, rate_limit_args={"broadcast": True}
             )
         except Exception as exc:
             raise translate(exc) from exc
@@ -115,8 +127,19 @@ class TelegramNotifier:
     async def edit(
         self, message: n.OutgoingMessage, message_id: int, *, broadcast: bool = False
     ) -> None:
-        """Replace a message's text and buttons (mass edits pass broadcast=True)."""
+        """Replace a message's text (a photo card's caption) and buttons (mass edits pass
+        broadcast=True)."""
         try:
+            if message.is_photo:
+                await self.bot.edit_message_caption(
+                    chat_id=message.chat_id,
+                    message_id=message_id,
+                    caption=message.caption,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=to_markup(message.keyboard),
+                    rate_limit_args={"broadcast": True} if broadcast else None,
+                )
+                return
             await self.bot.edit_message_text(
                 chat_id=message.chat_id,
                 message_id=message_id,

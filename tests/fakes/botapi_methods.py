@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.fakes.botapi_channels import ChannelSide
 from tests.fakes.botapi_models import (
     ApiError,
     Params,
@@ -19,7 +20,6 @@ from tests.fakes.botapi_models import (
     param_json,
     param_str,
 )
-from tests.fakes.botapi_userside import UserSide
 from tests.fakes.botapi_validation import parse_commands, parse_reply_markup, parse_text
 
 UploadedFiles = dict[str, tuple[str, bytes, str | None]]  # part name -> (filename, data, mime)
@@ -65,7 +65,7 @@ _ADMIN_RIGHTS = (
 )
 
 
-class BotApiMethods(UserSide):
+class BotApiMethods(ChannelSide):
     """The method implementations; ``handlers`` maps lower-cased method names to them."""
 
     def __init__(self, token: str, **kwargs: Any) -> None:
@@ -84,7 +84,7 @@ class BotApiMethods(UserSide):
     def _chat_id(self, params: Params) -> int:
         raw = params.get("chat_id")
         if isinstance(raw, str) and raw.startswith("@"):
-            raise bad_request("chat not found")
+            return self.resolve_chat(raw)
         value = param_int(params, "chat_id")
         assert value is not None
         return value
@@ -107,6 +107,7 @@ class BotApiMethods(UserSide):
         return target
 
     def _new_message(self, params: Params, chat_id: int, method: str, **extra: Any) -> SentMessage:
+        self.check_can_post(self.chats[chat_id], method)
         return SentMessage(
             chat_id=chat_id,
             message_id=self.next_message_id(chat_id),
@@ -244,6 +245,7 @@ class BotApiMethods(UserSide):
         msg = self._new_message(params, chat.id, "sendMessage", text=text, entities=entities)
         msg.raw_text = str(params.get("text"))
         self.store_bot_message(msg)
+        self.copy_to_discussion(msg)
         return self.render(msg)
 
     async def _api_editmessagetext(self, params: Params, files: UploadedFiles) -> Any:
@@ -257,6 +259,22 @@ class BotApiMethods(UserSide):
         msg.edited.append(msg.text)
         msg.text, msg.entities, msg.raw_text = text, entities, str(params.get("text"))
         # Like Telegram, an edit without reply_markup removes the inline keyboard.
+        msg.reply_markup = markup
+        msg.parse_mode = param_str(params, "parse_mode")
+        msg.edit_date = self.now()
+        self.notify()
+        return self.render(msg)
+
+    async def _api_editmessagecaption(self, params: Params, files: UploadedFiles) -> Any:
+        msg = self._editable(params)
+        if not msg.file_id:
+            raise bad_request("there is no caption in the message to edit")
+        caption, entities = parse_text(params, "caption", caption=True)
+        markup = parse_reply_markup(params, inline_only=True)
+        if (caption, entities, markup) == (msg.text, msg.entities, msg.reply_markup):
+            raise bad_request(_NOT_MODIFIED)
+        msg.edited.append(msg.text)
+        msg.text, msg.entities, msg.raw_text = caption, entities, str(params.get("caption"))
         msg.reply_markup = markup
         msg.parse_mode = param_str(params, "parse_mode")
         msg.edit_date = self.now()
@@ -319,6 +337,8 @@ class BotApiMethods(UserSide):
     async def _api_getchatmember(self, params: Params, files: UploadedFiles) -> Any:
         chat = self.chat_for_send(self._chat_id(params))
         user_id = param_int(params, "user_id")
+        if user_id == self.bot_user.id:
+            return self.bot_member(chat)
         known = self.chats.get(user_id or 0)
         if user_id is None or known is None or known.user is None:
             raise bad_request("user not found")
@@ -363,6 +383,8 @@ class BotApiMethods(UserSide):
             if isinstance(value, str) and value in self.files:
                 path, data = self.files[value]
                 return SentFile(path.rsplit("/", 1)[-1], data)
+            if isinstance(value, str) and field == "photo" and value.startswith("http"):
+                return self.fetch_web_photo(value)
             if value:
                 raise bad_request("wrong file identifier/HTTP URL specified")
             raise bad_request(f"there is no {field} in the request")
@@ -384,6 +406,7 @@ class BotApiMethods(UserSide):
         msg.file_id, _ = self.new_file(upload.data, f"{kind}s")
         msg.raw_text = str(params.get("caption") or "")
         self.store_bot_message(msg)
+        self.copy_to_discussion(msg)
         return self.render(msg)
 
     async def _api_senddocument(self, params: Params, files: UploadedFiles) -> Any:

@@ -68,6 +68,11 @@ class FakeChat:
     migrated_to: int | None = None
     # Groups: the users who administer the chat; the first one created it.
     admins: list[int] = field(default_factory=list)
+    # Channels and their discussion groups.
+    username: str | None = None
+    linked_chat_id: int | None = None
+    bot_status: str = "administrator"  # the bot's membership in a channel
+    bot_can_post: bool = True
 
     def member_status(self, user_id: int) -> str:
         """The Bot API ChatMember status of a user in this chat (members by default)."""
@@ -84,6 +89,8 @@ class FakeChat:
                 out["username"] = self.user.username
         else:
             out["title"] = self.title or ""
+            if self.username:
+                out["username"] = self.username
         return out
 
 

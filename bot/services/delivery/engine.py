@@ -26,6 +26,7 @@ from bot.services.messaging.notifier import (
     Notifier,
     OutgoingMessage,
     PermanentError,
+    PhotoRefused,
     RetryLater,
     SendError,
     TransientError,
@@ -162,13 +163,37 @@ class DeliveryEngine:
             await self.deliveries.mark_failed(delivery.id, "article withdrawn", self.clock.now())
             return
         try:
-            message_id = await self._send(message)
+            if message.is_photo:
+                message_id = await self._send_card(delivery)
+            else:
+                message_id = await self._send(message)
         except SendError as exc:
             await self._record_failure(delivery, exc)
             return
         await self.recorder.record(delivery.id, message_id)
         self.sent += 1
         log.debug("article %s sent to %s", delivery.article_id, message.chat_id)
+
+    async def _send_card(self, delivery: Delivery) -> int:
+        """Send a photo card; if Telegram refuses the photo, send the article as text and
+        keep it text for the rest of the broadcast (only one sender tries the photo first)."""
+        async with self.composer.photo_trial(delivery.article_id):
+            # Composed again: the photo may have been refused while this sender waited.
+            message = await self.composer.compose(delivery.article_id, delivery.chat_id)
+            if message is None:
+                raise PermanentError("article withdrawn")
+            if not message.is_photo:
+                return await self._send(message)
+            try:
+                message_id = await self._send(message)
+            except PhotoRefused as exc:
+                log.warning(
+                    "article %s: photo refused (%s); sending as text", delivery.article_id, exc
+                )
+                await self.composer.photo_refused(delivery.article_id)
+                return await self._send(message.as_text())
+            self.composer.photo_accepted(delivery.article_id)
+            return message_id
 
     async def _send(self, message: OutgoingMessage) -> int:
         wait = self.gate.reserve(message.chat_id)

@@ -6,6 +6,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.services.delivery.channel import ChannelService
 from bot.services.delivery.engine import DeliveryEngine
 from bot.services.messaging.notifier import (
     ChatUnavailable,
@@ -46,7 +47,9 @@ class BroadcastService:
         engine: DeliveryEngine,
         notifier: Notifier,
         clock: Clock,
+        channel: ChannelService | None = None,
     ) -> None:
+        self.channel = channel
         self.articles = articles
         self.deliveries = deliveries
         self.engine = engine
@@ -69,6 +72,8 @@ class BroadcastService:
             for zone, hour in await self.deliveries.digest_slots()
         }
         added = await self.deliveries.fanout(article_id, now, due)
+        if self.channel is not None:
+            await self.channel.queue(article_id, now)
         await self.deliveries.update_broadcast(article_id, fanout_done=True)
         log.info("article %s queued for %s subscribers", article_id, added)
         self.engine.wake()

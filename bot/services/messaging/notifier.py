@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 
@@ -27,7 +27,7 @@ EXPIRED = "This button has expired."
 
 @dataclass(frozen=True)
 class OutgoingMessage:
-    """An HTML message to one chat."""
+    """An HTML message to one chat; with a caption it is a photo card (see as_text)."""
 
     chat_id: int
     text: str
@@ -35,6 +35,26 @@ class OutgoingMessage:
     link_preview_url: str | None = None  # shown as the preview when set
     disable_preview: bool = False
     reply_to: int | None = None
+    # A photo card when photo_url is set: sent as that photo with `caption` (<= 1024 visible
+    # units), while `text` carries the same content as a text message, for when Telegram
+    # refuses the photo. The caption rides along on text messages too, for editing a message
+    # that turns out to be a photo. Edits of a photo card change its caption.
+    caption: str | None = None
+    photo_url: str | None = None
+
+    @property
+    def is_photo(self) -> bool:
+        """Whether this is a photo card (sent with sendPhoto, edited as a caption)."""
+        return self.photo_url is not None
+
+    def as_text(self) -> OutgoingMessage:
+        """The same message as text with a link preview (the photo was refused)."""
+        return replace(self, photo_url=None)
+
+    def as_caption(self) -> OutgoingMessage:
+        """The same content as a caption edit, for a message that turned out to be a photo
+        (the empty photo_url means: keep the photo that is there)."""
+        return replace(self, photo_url=self.photo_url or "", caption=self.caption or self.text)
 
 
 class SendError(Exception):
@@ -69,6 +89,14 @@ class PermanentError(SendError):
     """Telegram refused the request itself (400): retrying will not help."""
 
 
+class PhotoRefused(PermanentError):
+    """Telegram could not use the photo (bad link, not an image, wrong size)."""
+
+
+class WrongMessageKind(PermanentError):
+    """An edit of text hit a photo message, or an edit of a caption hit a text message."""
+
+
 class Notifier(Protocol):
     """Sends, edits and deletes messages."""
 
@@ -79,7 +107,7 @@ class Notifier(Protocol):
     async def edit(
         self, message: OutgoingMessage, message_id: int, *, broadcast: bool = False
     ) -> None:
-        """Replace a sent message's text and keyboard."""
+        """Replace a sent message's text (its caption, for a photo card) and keyboard."""
         ...
 
     async def delete(self, chat_id: int, message_id: int, *, broadcast: bool = False) -> None:

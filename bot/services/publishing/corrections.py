@@ -8,7 +8,6 @@ still allows it (48 hours, with an hour's margin for clock drift), else edited i
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,7 +15,13 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.services.messaging.article_messages import ArticleComposer
-from bot.services.messaging.notifier import Notifier, OutgoingMessage, PermanentError, SendError
+from bot.services.messaging.notifier import (
+    Notifier,
+    OutgoingMessage,
+    PermanentError,
+    SendError,
+    WrongMessageKind,
+)
 from bot.services.publishing.drafts import PublishError, content_hash
 from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository
@@ -150,11 +155,20 @@ class CorrectionService:
                 return "deleted"
         note = OutgoingMessage(chat_id=chat_id, text=WITHDRAWN_NOTE, disable_preview=True)
         try:
-            await self.notifier.edit(note, message_id, broadcast=True)
+            await self._edit(note, message_id)
         except SendError as exc:
             log.warning("could not edit %s/%s: %s", chat_id, message_id, exc)
             return "failed"
         return "edited"
+
+    async def _edit(self, message: OutgoingMessage, message_id: int) -> None:
+        """Edit one sent message, as a caption when it turns out to be a photo card (or as
+        text when a photo card was sent as text after all): the kind is not stored."""
+        try:
+            await self.notifier.edit(message, message_id, broadcast=True)
+        except WrongMessageKind:
+            flipped = message.as_text() if message.is_photo else message.as_caption()
+            await self.notifier.edit(flipped, message_id, broadcast=True)
 
     async def edit(self, article_id: int, field: str, text: str) -> MessagesChanged:
         """Correct the title or summary and update every article message already sent."""
@@ -180,8 +194,8 @@ class CorrectionService:
                 digests += 1
                 continue
             try:
-                message = dataclasses.replace(template, chat_id=chat_id)
-                await self.notifier.edit(message, message_id, broadcast=True)
+                message = self.composer.for_chat(template, chat_id)
+                await self._edit(message, message_id)
                 edited += 1
             except SendError as exc:
                 log.warning("could not edit %s/%s: %s", chat_id, message_id, exc)

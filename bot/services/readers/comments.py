@@ -72,6 +72,7 @@ class Outcome:
 
     ok: bool
     text: str
+    repeated: bool = False  # the same message again (a repeated update): nothing to say
 
 
 @dataclass(frozen=True)
@@ -187,21 +188,26 @@ class CommentService:
         user_id: int,
         user_name: str,
         text: str | None,
+        *,
+        source: str = "bot",
     ) -> Outcome:
-        """Validate and store a reader's comment, telling the admins about it."""
+        """Validate and store a reader's comment, telling the admins about it (`source`:
+        "discussion" for replies in the channel's discussion group)."""
         article = await self.commentable(article_id)
         if article is None:
             return Outcome(False, "Comments are closed on this article.")
         status = "pending" if self.settings.mode == "pre" else "visible"
         body = (text or "").strip()
-        new = NewComment(article_id, chat_id, message_id, user_id, user_name[:128], body, status)
+        new = NewComment(
+            article_id, chat_id, message_id, user_id, user_name[:128], body, status, source
+        )
         async with self._submitting:
             refusal = await self._refusal(user_id, text)
             if refusal:
                 return Outcome(False, refusal)
             stored = await self.comments.add(new, self.clock.now())
         if stored is None:
-            return Outcome(False, "That comment is already stored.")
+            return Outcome(False, "That comment is already stored.", repeated=True)
         await self._notify_admins(article, stored)
         title = escape(button_title(article.title, 80))
         if status == "pending":

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.services.text.sentences import split_sentences
 from bot.services.text.tags import normalize_tag
 from bot.services.text.timeutil import format_day
 from storage.models import Article
@@ -186,6 +187,42 @@ def render_article(article: Article, *, tz: ZoneInfo, now: datetime | None = Non
     summary_room = max(min(_SUMMARY_MIN, telegram_len(summary)), room - telegram_len(title))
     summary = truncate(summary, min(SUMMARY_CAP, summary_room, room - _TITLE_MIN))
     title = truncate(title, room - telegram_len(summary))
+    parts = [f"<b>{escape(title)}</b>"]
+    if summary:
+        parts.append(escape(summary))
+    parts.append(footer)
+    return "\n\n".join(parts)
+
+
+def shorten_at_sentence(text: str, limit: int) -> str:
+    """Plain text cut after the last whole sentence that fits in limit UTF-16 units (at a
+    word boundary, with "…", when not even the first sentence fits)."""
+    if telegram_len(text) <= limit:
+        return text
+    kept = ""
+    for sentence in split_sentences(text):
+        candidate = f"{kept} {sentence}" if kept else sentence
+        if telegram_len(candidate) > limit:
+            break
+        kept = candidate
+    return kept or truncate(text, limit)
+
+
+def safe_image_url(article: Article) -> str | None:
+    """The article's lead image if it is an http(s) link Telegram could fetch."""
+    url = _safe_url(article.image_url)
+    return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
+def render_caption(article: Article, *, tz: ZoneInfo, now: datetime | None = None) -> str:
+    """An article as a photo caption of at most CAPTION_LIMIT visible units: the title, the
+    summary shortened at a sentence boundary, then the byline, link and hashtags."""
+    footer = "\n".join(_footer(article, tz, now))
+    room = CAPTION_LIMIT - visible_len(footer) - 4
+    title = _one_line(article.title) or _UNTITLED
+    summary = _summary_text(article)
+    title = truncate(title, max(_TITLE_MIN, room - min(telegram_len(summary), _SUMMARY_MIN)))
+    summary = shorten_at_sentence(summary, room - telegram_len(title))
     parts = [f"<b>{escape(title)}</b>"]
     if summary:
         parts.append(escape(summary))

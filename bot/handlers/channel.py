@@ -1,0 +1,108 @@
+"""The publisher's channel: the start-up check that the bot may post there, and readers'
+replies in the channel's discussion group, which are comments on the article."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import ChatFullInfo, Message, MessageOriginChannel, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+from bot.container import Services
+from bot.handlers.common import get_services, reply
+from bot.services.delivery.channel import ChannelTarget, channel_problem
+from bot.services.messaging.notifier import OutgoingMessage, to_each_chat
+from bot.services.text.formatting import escape
+
+log = logging.getLogger(__name__)
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+class _RepliesToChannelCopies(filters.MessageFilter):
+    """Replies to a group's automatic copy of a channel post."""
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        return replied is not None and bool(replied.is_automatic_forward)
+
+
+async def _probe(app: AnyApp, ref: str) -> tuple[ChatFullInfo, str]:
+    """The channel and why the bot cannot post there ("" when it can)."""
+    chat_ref: int | str = int(ref) if ref.lstrip("-").isdigit() else ref
+    chat = await app.bot.get_chat(chat_ref)
+    member = await app.bot.get_chat_member(chat.id, app.bot.id)
+    can_post = getattr(member, "can_post_messages", None)
+    return chat, channel_problem(chat.type, member.status, can_post) or ""
+
+
+async def connect_channel(app: AnyApp, services: Services) -> None:
+    """Check CHANNEL_ID at start-up; post there only if the bot may, else say why (log and
+    admins) and go on serving readers."""
+    ref = services.settings.channel
+    if ref is None:
+        return
+    try:
+        chat, problem = await _probe(app, ref)
+    except TelegramError as exc:
+        problem = f"the bot cannot see it ({exc.message}): add the bot to it as an administrator"
+    else:
+        if not problem:
+            target = ChannelTarget(chat.id, chat.title or ref, chat.linked_chat_id)
+            services.channel.enable(target)
+            log.info(
+                "posting articles to channel %s (%s), discussion group %s",
+                ref,
+                chat.id,
+                chat.linked_chat_id or "none",
+            )
+            return
+    text = (
+        f"CHANNEL_ID {ref}: {problem}. Articles are not posted there until that is fixed "
+        "and the bot is restarted."
+    )
+    log.error("%s", text)
+    await to_each_chat(
+        services.settings.admin_ids,
+        lambda admin: services.notifier.send(
+            OutgoingMessage(admin, f"⚠️ {escape(text)}", disable_preview=True)
+        ),
+        "the channel warning",
+    )
+
+
+async def on_discussion_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A reply to the discussion group's copy of one of our channel posts is a comment."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None or message.reply_to_message is None:
+        return
+    origin = message.reply_to_message.forward_origin
+    if not isinstance(origin, MessageOriginChannel):
+        return
+    services = get_services(context)
+    article_id = await services.channel.article_of_copy(chat.id, origin.chat.id, origin.message_id)
+    text = message.text if message.text is not None else message.caption
+    if article_id is None or text is None:
+        return  # another channel's post, or a sticker: people's chatter, not for the bot
+    # Someone writing as a channel or anonymously as the group's admin is named by that chat.
+    name = message.sender_chat.title if message.sender_chat else user.full_name
+    outcome = await services.comments.submit(
+        article_id, chat.id, message.message_id, user.id, name or "", text, source="discussion"
+    )
+    # Stored comments speak for themselves in the group; only a refusal is answered there.
+    if not outcome.ok and not outcome.repeated:
+        await reply(update, outcome.text)
+
+
+def register(app: AnyApp) -> None:
+    """Register the discussion-group comment handler (before the general reply handler)."""
+    app.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE
+            & filters.ChatType.SUPERGROUP
+            & _RepliesToChannelCopies()
+            & ~filters.COMMAND,
+            on_discussion_reply,
+        )
+    )
