@@ -16,6 +16,7 @@ from tests.conftest import ADMIN_ID, READER_ID, BotFactory, RunningBot
 from tests.fakes.botapi import FakeBotAPI
 from tests.fakes.botapi_models import SentMessage
 from tests.helpers import drained, publish, subscribe
+from tests.test_handlers_articles import withdraw
 
 CHANNEL = -1001234567890
 GROUP = -1009876543210
@@ -50,7 +51,7 @@ async def test_article_is_posted_edited_and_withdrawn_in_the_channel(
     await admin_says(fake, f"/edit {article_id} title Bridge opens on Monday", "Updated")
     assert fake.bot_message(CHANNEL, post.message_id).text.startswith("Bridge opens on Monday")  # type: ignore[union-attr]
 
-    answer = await admin_says(fake, f"/unpublish {article_id}", "Withdrew")
+    answer = await withdraw(fake, article_id, "Withdrew")
     assert "Messages deleted: 2" in answer.text
     assert fake.bot_message(CHANNEL, post.message_id).deleted  # type: ignore[union-attr]
     fake.assert_no_errors()
