@@ -102,6 +102,7 @@ class Services:
             self.clock,
             self.settings.timezone,
             self.article_changed,
+            self.settings.sections,
         )
 
     @cached_property
@@ -145,7 +146,7 @@ def build_services(
     articles = ArticleRepository(db)
     deliveries = DeliveryRepository(db)
     subscriptions = SubscriptionService(
-        SubscriberRepository(db), deliveries, clock, settings.timezone
+        SubscriberRepository(db), deliveries, clock, settings.timezone, settings.sections
     )
     related = RelatedService(RelatedRepository(db), clock)
     moderation = ModerationSettings(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Database, marks
-from storage.models import ArticleStats, Delivery, DeliveryCounts, from_ts, to_ts
+from storage.models import ArticleStats, Audience, Delivery, DeliveryCounts, from_ts, to_ts
 
 FANOUT_CHUNK = 20_000
 _MIN_ID, _MAX_ID = -(2**63), 2**63 - 1
@@ -32,6 +32,16 @@ class Broadcast:
     fanout_done: bool
 
 
+# Who gets an article (one parameter: its id): a subscriber who follows no topics gets every
+# article; one who follows topics gets those carrying one of them. Fan-out and the preview's
+# audience count share it, so the preview's numbers are what publishing does.
+_WANTS_ARTICLE = (
+    "(NOT EXISTS (SELECT 1 FROM subscriber_topics t WHERE t.chat_id = s.chat_id)"
+    " OR EXISTS (SELECT 1 FROM subscriber_topics t JOIN article_tags a ON a.tag = t.tag"
+    " WHERE t.chat_id = s.chat_id AND a.article_id = ?))"
+)
+
+
 def _fanout_sql(slot_count: int) -> str:
     # Digest subscribers are due at their next local digest hour; the (zone, hour) pairs are
     # few, so their due times are computed in Python and joined in as a VALUES table.
@@ -45,10 +55,7 @@ def _fanout_sql(slot_count: int) -> str:
         " CASE s.mode WHEN 'instant' THEN ? ELSE coalesce(slot.due, ?) END"
         " FROM subscribers s LEFT JOIN slot"
         " ON slot.zone = s.timezone AND slot.hour = s.digest_hour"
-        " WHERE s.status = 'active' AND s.chat_id > ? AND s.chat_id <= ?"
-        " AND (NOT EXISTS (SELECT 1 FROM subscriber_topics t WHERE t.chat_id = s.chat_id)"
-        " OR EXISTS (SELECT 1 FROM subscriber_topics t JOIN article_tags a ON a.tag = t.tag"
-        " WHERE t.chat_id = s.chat_id AND a.article_id = ?))"
+        f" WHERE s.status = 'active' AND s.chat_id > ? AND s.chat_id <= ? AND {_WANTS_ARTICLE}"
     )
 
 
@@ -101,6 +108,16 @@ class DeliveryRepository:
             (article_id, chat_id, to_ts(due)),
         )
         return count > 0
+
+    async def audience(self, article_id: int) -> Audience:
+        """How many active subscribers publishing the article now would reach, by mode."""
+        rows = await self.db.fetchall(
+            "SELECT s.mode, count(*) AS n FROM subscribers s"
+            f" WHERE s.status = 'active' AND {_WANTS_ARTICLE} GROUP BY s.mode",
+            (article_id,),
+        )
+        found = {r["mode"]: int(r["n"]) for r in rows}
+        return Audience(instant=found.get("instant", 0), digest=found.get("digest", 0))
 
     async def due_instant(
         self, now: datetime, limit: int, *, skip: Sequence[int] = ()

@@ -80,6 +80,22 @@ class Article:
 
 
 @dataclass(frozen=True)
+class DraftNote:
+    """What the admin should know about a draft: where it came from, what went wrong."""
+
+    origin: str = ""  # e.g. "the feed City News (auto)"; empty for /publish
+    problem: str = ""  # e.g. why a feed entry was held for review instead of published
+
+
+@dataclass(frozen=True)
+class Audience:
+    """How many active readers an article would reach, by how they receive articles."""
+
+    instant: int = 0
+    digest: int = 0
+
+
+@dataclass(frozen=True)
 class Delivery:
     """One pending outbox row: an article owed to a chat."""
 

@@ -53,6 +53,7 @@ ADMIN_BUTTONS: list[str] = [
     "pb:tm:{draft}",
     "pb:at:{draft}",
     "pb:x:{draft}",
+    "pb:s:{draft}:0",
     "md:a:{comment}",
     "md:r:{comment}",
     "md:h:{comment}",

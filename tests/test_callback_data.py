@@ -27,6 +27,7 @@ from bot.services.messaging.callback_data import (
     PublishChoice,
     SettingsAction,
     SettingsMenu,
+    ToggleSection,
     TopicToggle,
     WithdrawalChoice,
     WriteComment,
@@ -50,6 +51,7 @@ def largest() -> list[CallbackData]:
         DigestHour(BIGGEST),
         ZoneChoice(BIGGEST),
         PublishAction(longest_publish, BIGGEST),
+        ToggleSection(BIGGEST, BIGGEST),
         *(ConfirmWithdrawal(action, BIGGEST) for action in get_args(WithdrawalChoice)),
         *(ModerateComment(action, BIGGEST) for action in get_args(ModerationChoice)),
     ]

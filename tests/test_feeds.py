@@ -74,10 +74,16 @@ async def test_auto_feed_publishes_each_new_entry_once(
     )
     clock.advance(timedelta(minutes=2))
     first = await fake.wait_for_message(READER_ID, timeout=10)
-    second = await fake.wait_for_message(READER_ID, timeout=10)
-    # Oldest first, as the feed lists newest first.
-    assert "Summary only entry" in first.text and "Summary of Summary only entry" in first.text
-    assert "Page title fresh" in second.text and "harbour board" in second.text
+    assert "Page title fresh" in first.text and "harbour board" in first.text
+    # The entry whose page is missing is not published with a dead link: the admins review it.
+    held = await fake.wait_for_message(
+        ADMIN_ID, predicate=lambda m: "Summary only entry" in m.text, timeout=10
+    )
+    assert held.text.startswith("👁 Preview of draft")
+    assert "From the feed Test Ledger (auto, held for review)" in held.text
+    assert "could not be used (The server answered 404)" in held.text
+    assert "Summary of Summary only entry" in held.text
+    assert any(d.startswith("pb:now:") for d in held.button_data())
     polled = (await only_feed(bot)).last_polled_at
     clock.advance(timedelta(minutes=2))
 
@@ -86,9 +92,12 @@ async def test_auto_feed_publishes_each_new_entry_once(
 
     await until(polled_again, "a second poll")
     await asyncio.sleep(0.3)
-    assert len(fake.messages(READER_ID)) == 3  # welcome + two articles, nothing repeated
-    rows = await bot.services.db.fetchall("SELECT source, status FROM articles ORDER BY id")
-    assert [(r["source"], r["status"]) for r in rows] == [("feed", "published")] * 2
+    assert len(fake.messages(READER_ID)) == 2  # welcome + one article, nothing repeated
+    rows = await bot.services.db.fetchall("SELECT title, status FROM articles ORDER BY id")
+    assert [(r["title"], r["status"]) for r in rows] == [
+        ("Summary only entry", "draft"),
+        ("Page title fresh", "published"),
+    ]
     fake.assert_no_errors()
 
 
@@ -107,6 +116,8 @@ async def test_review_feed_sends_previews_to_admins(
         timeout=10,
     )
     assert "Page title review" in preview.text
+    assert "From the feed Test Ledger (review)." in preview.text
+    assert "could not be used" not in preview.text  # the page was fine
     assert len(fake.messages(READER_ID)) == 1  # nothing before the admin confirms
     data = next(d for d in preview.button_data() if d.startswith("pb:now:"))
     query = fake.press_button(ADMIN_ID, ADMIN_ID, preview.message_id, data)

@@ -72,7 +72,8 @@ async def test_url_preview_is_what_subscribers_get(
     answer = await confirm(fake, shown, "now", article_id)
     assert "Publishing" in (answer["text"] or "")
     delivered = await fake.wait_for_message(READER_ID)
-    assert delivered.text == shown.text
+    # The preview is the reader's message under a header saying what it is.
+    assert shown.text.startswith("👁 Preview of draft") and shown.text.endswith(delivered.text)
     published = await bot.services.articles.get(article_id)
     assert published is not None and published.status == "published"
     # The admin buttons are gone from the preview once decided.

@@ -12,7 +12,7 @@ import logging
 import re
 from datetime import datetime
 
-from telegram import Document, Message, Update
+from telegram import CallbackQuery, Document, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -26,7 +26,7 @@ from telegram.ext import (
 from bot.container import Services
 from bot.handlers.common import get_services, reply, require_admin
 from bot.services.ingest.extract import ExtractedArticle
-from bot.services.messaging.callback_data import PublishAction
+from bot.services.messaging.callback_data import PublishAction, ToggleSection
 from bot.services.messaging.notifier import EXPIRED, OutgoingMessage, SendError
 from bot.services.publishing.drafts import (
     DOCUMENT_TYPES,
@@ -54,11 +54,32 @@ USAGE = (
     "<code>/publish Headline</code>, then the article text on the next lines\n"
     "<code>/publish</code> as a reply to a message, or to a .txt, .md or .html file\n"
     "<code>/publish at 2026-12-01 08:00 …</code> — any of these, scheduled\n\n"
-    "You get a preview first; nothing is sent before you confirm."
+    "<b>Topics.</b> Readers who follow topics get only articles tagged with one of them; "
+    "an article with no tag reaches only readers who follow everything. Tag pasted text with a "
+    "last line <code>tags: politics, town hall</code> or with #hashtags in the text; web "
+    "pages bring their own tags.\n"
+    "{sections}\n\n"
+    "You get a preview first, saying how many readers it reaches; nothing is sent before you "
+    "confirm."
+)
+NO_SECTIONS = (
+    "<b>Sections.</b> None are set: with <code>SECTIONS=politics, sport, …</code> in the "
+    "settings, readers choose among those and you pick an article's sections on its preview."
+)
+WITH_SECTIONS = (
+    "<b>Sections:</b> {names}. The preview suggests sections from the text and tags; tap "
+    "them to change before publishing. Readers choose among these."
 )
 _COMMAND = re.compile(r"^/publish(?:@\w+)?", re.IGNORECASE)
 # Lower-case only: a headline may well start with "At".
 _AT = re.compile(r"^at\s")
+
+
+def usage(sections: tuple[str, ...]) -> str:
+    """How to publish, including tags and the publisher's sections."""
+    names = ", ".join(f"#{escape(s)}" for s in sections)
+    note = WITH_SECTIONS.format(names=names) if sections else NO_SECTIONS
+    return USAGE.format(sections=note)
 
 
 def _after_command(text: str) -> str:
@@ -143,7 +164,7 @@ async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         )
         extracted = await _source(message, rest, context)
         if extracted is None:
-            await reply(update, USAGE)
+            await reply(update, usage(services.settings.sections))
             return
         outcome = await services.publishing.create_draft(
             extracted,
@@ -166,17 +187,23 @@ async def publish_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None or not await require_admin(update, context):
         return
-    button = PublishAction.parse(query.data)
-    if button is None:
+    button, section = PublishAction.parse(query.data), ToggleSection.parse(query.data)
+    target = button or section
+    if target is None:
         await query.answer(EXPIRED)
         return
     services = get_services(context)
-    action, article_id = button.action, button.article_id
+    article_id = target.article_id
     # Only a live preview of this very draft may act on it (ids of deleted drafts get reused).
     shown = query.message.message_id if query.message else 0
     if article_id not in await services.deliveries.article_for_message(chat.id, shown):
         await query.answer(EXPIRED)
         return
+    if button is None:
+        if section is not None:
+            await _toggle_section(services, query, chat.id, article_id, section.index)
+        return
+    action = button.action
     tz = services.settings.timezone
     try:
         if action == "now":
@@ -196,6 +223,25 @@ async def publish_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     await query.answer(status[:200])
     await _settle_preview(services, query.message, article.id, action == "x", status)
+
+
+async def _toggle_section(
+    services: Services, query: CallbackQuery, chat_id: int, article_id: int, index: int
+) -> None:
+    """A section button on the preview: flip it and show the preview again, counts and all."""
+    try:
+        article = await services.publishing.toggle_section(article_id, index)
+        preview = await services.publishing.preview(article_id, chat_id)
+    except PublishError as exc:
+        await query.answer(str(exc)[:200], show_alert=True)
+        return
+    chosen = [s for s in services.settings.sections if s in article.tags]
+    await query.answer(("Sections: " + ", ".join(chosen) if chosen else "No section")[:200])
+    if query.message is not None:
+        try:
+            await services.notifier.edit(preview, query.message.message_id)
+        except SendError as exc:
+            log.warning("could not update preview %s: %s", query.message.message_id, exc)
 
 
 async def _settle_preview(

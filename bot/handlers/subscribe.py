@@ -113,9 +113,15 @@ def zones_keyboard() -> InlineKeyboardMarkup | None:
     return to_markup((*rows, (Button("« Back", _menu("back")),)))
 
 
-def topics_keyboard(sub: Subscriber, tags: list[str]) -> InlineKeyboardMarkup | None:
-    """Topic toggles: the most used tags, plus the ones already followed."""
-    shown = list(dict.fromkeys([*sub.topics, *tags]))[:12]
+def topics_keyboard(
+    sub: Subscriber, tags: list[str], sections: tuple[str, ...] = ()
+) -> InlineKeyboardMarkup | None:
+    """Topic toggles: every section when SECTIONS is set (and anything followed from before),
+    else the most used tags plus the ones already followed."""
+    if sections:
+        shown = list(dict.fromkeys([*sections, *sub.topics]))
+    else:
+        shown = list(dict.fromkeys([*sub.topics, *tags]))[:12]
     # Tags longer than fits in callback data (64 bytes) can still be set by typing.
     buttons = [
         Button(("✅ #" if t in sub.topics else "#") + t, TopicToggle(t).pack())
@@ -255,8 +261,13 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         markup = menus[action]()
     elif action == "topics" or isinstance(button, TopicToggle):
         if isinstance(button, TopicToggle):
-            sub = await subs.toggle_topic(chat.id, button.tag) or sub
-        markup = topics_keyboard(sub, await services.articles.popular_tags())
+            try:
+                sub = await subs.toggle_topic(chat.id, button.tag) or sub
+            except ValueError as exc:  # not a section (old or forged button), or too many
+                await query.answer(str(exc)[:200], show_alert=True)
+                return
+        popular = [] if subs.sections else await services.articles.popular_tags()
+        markup = topics_keyboard(sub, popular, subs.sections)
     else:
         changed = await _change(button, chat.id, subs)
         if changed is None:

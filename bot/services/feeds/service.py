@@ -4,6 +4,9 @@ Decisions:
 - Adding a feed fetches it at once (a bad address is refused right away) and marks every
   entry it already lists as seen, so subscribers never get the back catalogue; only entries
   that appear later are taken (at most MAX_NEW_PER_POLL per poll).
+- An entry of an `auto` feed whose linked page cannot be fetched or extracted is not
+  published: it goes to the admins as a preview saying why (a reader must never get a link
+  to a missing page). Previews say which feed they came from.
 - A failing feed keeps being polled, with the interval doubled per failure in a row up to
   MAX_BACKOFF times FEED_POLL_MINUTES. After REPORT_AFTER failures in a row every admin is
   told once; when it works again they are told that too.
@@ -26,7 +29,7 @@ from bot.services.publishing.workflow import DraftCreated, PublishingService
 from bot.services.text.formatting import escape
 from bot.services.text.tags import normalize_tags
 from storage.feeds import FeedRepository
-from storage.models import Feed
+from storage.models import DraftNote, Feed
 
 log = logging.getLogger(__name__)
 
@@ -150,19 +153,28 @@ class FeedService:
             await self.feeds.mark_reported(feed.id)
 
     async def _take(self, feed: Feed, entry: FeedEntry) -> int | None:
-        """Make an article of one entry: published (auto) or offered to admins (review)."""
-        extracted = await self._extract(entry)
+        """Make an article of one entry: published (auto) or offered to admins (review).
+
+        An auto feed's entry whose linked page cannot be fetched or extracted is offered for
+        review too, with the reason: published, it would send every reader a dead link."""
+        extracted, problem = await self._extract(entry)
         if extracted is None:
             log.info("feed %s: entry %s has nothing to publish", feed.url, entry.key)
             return None
-        outcome = await self.publishing.create_draft(extracted, created_by=None, source="feed")
+        held = " (auto, held for review)" if feed.mode == "auto" and problem else ""
+        origin = f"the feed {feed.title or feed.url}{held or f' ({feed.mode})'}"
+        outcome = await self.publishing.create_draft(
+            extracted, created_by=None, source="feed", note=DraftNote(origin, problem or "")
+        )
         if not isinstance(outcome, DraftCreated):
             log.info("feed %s: entry %s was published before", feed.url, entry.key)
             return None
         article_id = outcome.article.id
-        if feed.mode == "auto":
+        if feed.mode == "auto" and problem is None:
             await self.publishing.publish_from_feed(article_id)
             return article_id
+        if problem is not None:
+            log.warning("feed %s: entry %s held for review: %s", feed.url, entry.key, problem)
         await to_each_chat(
             self.settings.admin_ids,
             lambda admin: self.publishing.send_preview(article_id, admin),
@@ -170,19 +182,25 @@ class FeedService:
         )
         return article_id
 
-    async def _extract(self, entry: FeedEntry) -> ExtractedArticle | None:
-        """The linked page's article, else the entry's own title and summary."""
+    async def _extract(self, entry: FeedEntry) -> tuple[ExtractedArticle | None, str | None]:
+        """The linked page's article; else the entry's own title and summary, with what went
+        wrong with the page (None when the entry links nowhere, so no link can be dead)."""
+        problem = None
         if entry.link:
             try:
                 page = await load_url(entry.link, allow_private=self.settings.allow_private_urls)
             except PublishError as exc:
                 log.info("feed entry %s: using the feed's summary (%s)", entry.link, exc)
+                problem = (
+                    f"The linked page could not be used ({str(exc).rstrip('.')}): this is the "
+                    "feed's own summary, and its link may be dead. Check before publishing."
+                )
             else:
                 tags = normalize_tags([*page.tags, *entry.tags])
-                return dataclasses.replace(page, url=entry.link, tags=tags)
+                return dataclasses.replace(page, url=entry.link, tags=tags), None
         if not entry.title.strip():
-            return None
-        return ExtractedArticle(
+            return None, problem
+        summary = ExtractedArticle(
             url=entry.link,
             title=entry.title,
             body=entry.summary or entry.title,
@@ -191,6 +209,7 @@ class FeedService:
             image_url=None,
             tags=entry.tags,
         )
+        return summary, problem
 
     async def _tell_admins(self, text: str) -> None:
         await to_each_chat(

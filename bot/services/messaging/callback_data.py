@@ -213,6 +213,16 @@ class PublishAction(CallbackData):
     article_id: int
 
 
+@dataclass(frozen=True)
+class ToggleSection(CallbackData):
+    """`pb:s:<article id>:<index>` under a draft preview: put the draft in the section with
+    this index of SECTIONS, or take it out."""
+
+    prefix: ClassVar[str] = "pb:s"
+    article_id: int
+    index: int
+
+
 WithdrawalChoice = Literal["y", "n"]
 
 
@@ -242,6 +252,7 @@ ALL_KINDS: tuple[type[CallbackData], ...] = (
     *COMMENT_BUTTONS,
     *SETTINGS_BUTTONS,
     PublishAction,
+    ToggleSection,
     ConfirmWithdrawal,
     ModerateComment,
 )

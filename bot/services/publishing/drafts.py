@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import hashlib
 import unicodedata
 from datetime import datetime
@@ -18,7 +17,7 @@ from bot.services.ingest.extract import (
 )
 from bot.services.ingest.fetch import FetchError, fetch_page, make_client
 from bot.services.messaging.callback_data import PublishAction
-from bot.services.messaging.notifier import Button, Keyboard, OutgoingMessage
+from bot.services.messaging.notifier import Button, Keyboard
 from bot.services.text.formatting import TITLE_LIMIT, truncate
 from bot.services.text.summarize import summarize
 from bot.services.text.timeutil import format_local
@@ -110,13 +109,6 @@ def admin_keyboard(article: Article, tz: ZoneInfo) -> Keyboard:
     )
     rows.append((Button("✖ Cancel", PublishAction("x", article.id).pack()),))
     return tuple(rows)
-
-
-def with_admin_buttons(
-    message: OutgoingMessage, article: Article, tz: ZoneInfo
-) -> OutgoingMessage:
-    """The subscriber's message with the admin's buttons added underneath."""
-    return dataclasses.replace(message, keyboard=message.keyboard + admin_keyboard(article, tz))
 
 
 def describe(article: Article, tz: ZoneInfo) -> str:

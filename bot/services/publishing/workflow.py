@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -14,16 +15,13 @@ from bot.services.delivery.fanout import BroadcastService
 from bot.services.ingest.extract import ExtractedArticle
 from bot.services.messaging.article_messages import ArticleComposer
 from bot.services.messaging.notifier import EXPIRED, Notifier, OutgoingMessage
-from bot.services.publishing.drafts import (
-    PublishError,
-    content_hash,
-    to_new_article,
-    with_admin_buttons,
-)
+from bot.services.publishing.drafts import PublishError, content_hash, to_new_article
+from bot.services.publishing.preview import PreviewFacts, preview_message
+from bot.services.text.sections import suggest_sections, toggled
 from bot.services.text.timeutil import format_local, parse_local_datetime
 from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository
-from storage.models import Article
+from storage.models import Article, DraftNote
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +58,7 @@ class PublishingService:
         clock: Clock,
         tz: ZoneInfo,
         on_change: ArticleCallback,
+        sections: tuple[str, ...] = (),
     ) -> None:
         self.articles = articles
         self.deliveries = deliveries
@@ -69,6 +68,7 @@ class PublishingService:
         self.clock = clock
         self.tz = tz
         self.on_change = on_change
+        self.sections = sections
         # Buttons arrive concurrently: a status check and its change must not interleave.
         self._lock = asyncio.Lock()
 
@@ -80,9 +80,17 @@ class PublishingService:
         source: str = "admin",
         external_id: str | None = None,
         schedule_at: datetime | None = None,
+        note: DraftNote | None = None,
     ) -> DraftOutcome:
-        """Store a draft unless the same link or text was stored before."""
+        """Store a draft unless the same link or text was stored before; with SECTIONS set,
+        it starts in the sections its tags and text suggest."""
         digest = content_hash(extracted.title, extracted.body)
+        if self.sections:
+            suggested = suggest_sections(
+                self.sections, extracted.tags, extracted.title, extracted.body
+            )
+            tags = tuple(dict.fromkeys([*extracted.tags, *suggested]))
+            extracted = dataclasses.replace(extracted, tags=tags)
         async with self._lock:
             earlier = await self._earlier(extracted.url, digest)
             if earlier is not None:
@@ -95,6 +103,8 @@ class PublishingService:
             if schedule_at is not None:
                 await self.articles.set_status(article.id, "draft", now, scheduled_at=schedule_at)
                 article = await self._get(article.id)
+            if note is not None:
+                await self.articles.set_draft_note(article.id, note)
         return DraftCreated(article)
 
     async def _earlier(self, url: str | None, digest: str) -> Article | None:
@@ -113,13 +123,26 @@ class PublishingService:
         return article
 
     async def preview(self, article_id: int, chat_id: int) -> OutgoingMessage:
-        """The subscriber's message for a draft, with the admin's buttons underneath."""
-        article = await self._get(article_id)
-        self.composer.invalidate(article_id)
-        message = await self.composer.compose(article_id, chat_id)
-        if message is None:
+        """A draft as readers will see it, under a header saying it is a preview and whom it
+        reaches, with the section toggles and the admin's buttons underneath."""
+        article = await self._take_draft(article_id)
+        facts = PreviewFacts(
+            article,
+            await self.deliveries.audience(article_id),
+            await self.articles.draft_note(article_id),
+            self.sections,
+        )
+        return preview_message(facts, chat_id, self.tz)
+
+    async def toggle_section(self, article_id: int, index: int) -> Article:
+        """Put a draft in the section with this index of SECTIONS, or take it out."""
+        if not 0 <= index < len(self.sections):
             raise PublishError(EXPIRED)
-        return with_admin_buttons(message, article, self.tz)
+        async with self._lock:
+            draft = await self._take_draft(article_id)
+            await self.articles.set_tags(article_id, toggled(draft.tags, self.sections[index]))
+        self.composer.invalidate(article_id)
+        return await self._get(article_id)
 
     async def send_preview(self, article_id: int, chat_id: int) -> int:
         """Send a draft's preview to an admin; return its message id."""
@@ -130,9 +153,14 @@ class PublishingService:
         return message_id
 
     async def reader_view(self, article_id: int, chat_id: int) -> OutgoingMessage | None:
-        """The preview without the admin's buttons (after a decision was taken)."""
+        """The preview as readers see it (after a decision was taken); readers' buttons only
+        once it is published, since before that they would do nothing."""
         self.composer.invalidate(article_id)
-        return await self.composer.compose(article_id, chat_id)
+        message = await self.composer.compose(article_id, chat_id)
+        article = await self.articles.get(article_id)
+        if message is None or article is None or article.status == "published":
+            return message
+        return dataclasses.replace(message, keyboard=())
 
     async def _take_draft(self, article_id: int) -> Article:
         article = await self.articles.get(article_id)

@@ -24,11 +24,14 @@ class SubscriptionService:
         deliveries: DeliveryRepository,
         clock: Clock,
         default_tz: ZoneInfo,
+        sections: tuple[str, ...] = (),
     ) -> None:
         self.subscribers = subscribers
         self.deliveries = deliveries
         self.clock = clock
         self.default_tz = default_tz
+        # With SECTIONS set, readers choose among them (any tag otherwise).
+        self.sections = sections
 
     async def get(self, chat_id: int) -> Subscriber | None:
         """The chat's subscription, if it ever subscribed."""
@@ -100,15 +103,24 @@ class SubscriptionService:
         return current
 
     async def set_topics(self, chat_id: int, tags: Sequence[str]) -> Subscriber | None:
-        """Follow only these tags (none means everything)."""
+        """Follow only these tags (none means everything); with SECTIONS set, only sections
+        (ValueError names the first that is not one)."""
         clean = normalize_tags(tags)
         if len(clean) > MAX_TOPICS:
             raise ValueError(f"at most {MAX_TOPICS} topics")
+        others = [tag for tag in clean if self.sections and tag not in self.sections]
+        if others:
+            raise ValueError(
+                f"#{others[0]} is not one of our sections: "
+                + ", ".join(f"#{s}" for s in self.sections)
+            )
         await self.subscribers.set_topics(chat_id, clean)
         return await self.subscribers.get(chat_id)
 
     async def toggle_topic(self, chat_id: int, tag: str) -> Subscriber | None:
-        """Follow a tag, or stop following it."""
+        """Follow a tag, or stop following it (a topic from before SECTIONS can be dropped)."""
         current = await self.subscribers.topics(chat_id)
-        updated = [t for t in current if t != tag] if tag in current else [*current, tag]
-        return await self.set_topics(chat_id, updated)
+        if tag in current:
+            await self.subscribers.set_topics(chat_id, [t for t in current if t != tag])
+            return await self.subscribers.get(chat_id)
+        return await self.set_topics(chat_id, [*current, tag])

@@ -2,6 +2,6 @@
 
 `formatting`: articles and digests as Telegram HTML that always parses and fits, escaping
 and truncation. `sentences`: a language-agnostic sentence splitter. `summarize`: extractive
-summaries. `tags`: one spelling for tags. `timeutil`: local-time rules for schedules, digests
-and admin-facing times.
+summaries. `tags`: one spelling for tags. `sections`: which of the publisher's SECTIONS fit
+an article. `timeutil`: local-time rules for schedules, digests and admin-facing times.
 """

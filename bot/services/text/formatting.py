@@ -173,8 +173,11 @@ def _summary_text(article: Article) -> str:
     return truncate(clean(article.body).strip(), SUMMARY_CAP)
 
 
-def render_article(article: Article, *, tz: ZoneInfo, now: datetime | None = None) -> str:
-    """One article as a Telegram HTML message of at most MESSAGE_LIMIT visible units.
+def render_article(
+    article: Article, *, tz: ZoneInfo, now: datetime | None = None, limit: int = MESSAGE_LIMIT
+) -> str:
+    """One article as a Telegram HTML message of at most `limit` visible units (less than
+    MESSAGE_LIMIT when something, such as a preview's header, goes above it).
 
     The date shown is published_at; for an unpublished article it is now (the moment it is
     being sent) when given, else created_at.
@@ -183,7 +186,7 @@ def render_article(article: Article, *, tz: ZoneInfo, now: datetime | None = Non
     title = _one_line(article.title) or _UNTITLED
     summary = _summary_text(article)
     # Room for title and summary: the footer and the two blank lines come first.
-    room = MESSAGE_LIMIT - visible_len(footer) - 4
+    room = limit - visible_len(footer) - 4
     summary_room = max(min(_SUMMARY_MIN, telegram_len(summary)), room - telegram_len(title))
     summary = truncate(summary, min(SUMMARY_CAP, summary_room, room - _TITLE_MIN))
     title = truncate(title, room - telegram_len(summary))

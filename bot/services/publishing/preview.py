@@ -1,0 +1,87 @@
+"""The admin's preview of a draft: the article as readers will see it, under a header that
+says it is a preview, whom it will reach, where it came from and what needs checking.
+
+Readers' buttons (Comment, related reading) are left off: on a draft they would do nothing.
+With SECTIONS set, a row of section toggles sits above the publish buttons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.services.messaging.callback_data import ToggleSection
+from bot.services.messaging.notifier import Button, Keyboard, OutgoingMessage
+from bot.services.publishing.drafts import admin_keyboard
+from bot.services.text.formatting import MESSAGE_LIMIT, escape, render_article, visible_len
+from storage.models import Article, Audience, DraftNote
+
+RULE = "─" * 12
+SECTIONS_PER_ROW = 3
+
+
+@dataclass(frozen=True)
+class PreviewFacts:
+    """Everything a preview shows besides the article itself."""
+
+    article: Article
+    audience: Audience
+    note: DraftNote
+    sections: tuple[str, ...]  # the publisher's SECTIONS, empty when not configured
+
+
+def _readers(count: int) -> str:
+    return f"{count} reader" if count == 1 else f"{count} readers"
+
+
+def _sections_line(facts: PreviewFacts) -> str | None:
+    if not facts.sections:
+        return None
+    chosen = [s for s in facts.sections if s in facts.article.tags]
+    if not chosen:
+        return "🏷 No section: only readers who follow every topic get it. Tap one below."
+    return "🏷 Sections: " + ", ".join(f"#{escape(s)}" for s in chosen) + " (tap to change)"
+
+
+def preview_header(facts: PreviewFacts) -> str:
+    """The lines above the article: preview, audience, origin, problem, sections."""
+    article, audience = facts.article, facts.audience
+    lines = [
+        f"👁 <b>Preview</b> of draft #{article.id}: not sent to anyone yet.",
+        f"👥 Publishing it reaches {_readers(audience.instant)} at once and "
+        f"{_readers(audience.digest)} in their daily digest.",
+    ]
+    if facts.note.origin:
+        lines.append(f"📡 From {escape(facts.note.origin)}.")
+    if facts.note.problem:
+        lines.append(f"⚠️ {escape(facts.note.problem)}")
+    sections = _sections_line(facts)
+    if sections:
+        lines.append(sections)
+    lines.append(RULE)
+    return "\n".join(lines)
+
+
+def sections_keyboard(article: Article, sections: tuple[str, ...]) -> Keyboard:
+    """One toggle per section, ✅ when the article is in it."""
+    buttons = [
+        Button(("✅ " if s in article.tags else "") + f"#{s}", ToggleSection(article.id, i).pack())
+        for i, s in enumerate(sections)
+    ]
+    return tuple(
+        tuple(buttons[i : i + SECTIONS_PER_ROW]) for i in range(0, len(buttons), SECTIONS_PER_ROW)
+    )
+
+
+def preview_message(facts: PreviewFacts, chat_id: int, tz: ZoneInfo) -> OutgoingMessage:
+    """The whole preview: header, the article as readers get it, section and admin buttons."""
+    article = facts.article
+    header = preview_header(facts)
+    body = render_article(article, tz=tz, limit=MESSAGE_LIMIT - visible_len(header) - 2)
+    return OutgoingMessage(
+        chat_id=chat_id,
+        text=f"{header}\n\n{body}",
+        keyboard=sections_keyboard(article, facts.sections) + admin_keyboard(article, tz),
+        link_preview_url=article.url if article.link_preview else None,
+        disable_preview=not (article.link_preview and article.url),
+    )
