@@ -39,7 +39,7 @@ ADMIN_HELP = (
     "/publish &lt;link or text&gt; — preview, then publish now or later\n"
     "/articles — recent and scheduled articles\n"
     "/edit &lt;id&gt; — correct a title or summary\n"
-    "/unpublish &lt;id&gt; — withdraw an article\n"
+    "/unpublish &lt;id&gt; — withdraw an article (you confirm first)\n"
     "/feeds — RSS/Atom feeds\n"
     "/ban, /unban &lt;user id&gt; — comment moderation\n"
     "/stats — subscribers and deliveries"
