@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.services.messaging.callback_data import TopicToggle
 from bot.services.text.tags import normalize_tag
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
@@ -16,7 +17,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAX_PAID_BROADCAST_RATE = 1000.0
 MAX_FREE_BROADCAST_RATE = 30.0
 MAX_SECTIONS = 24  # every section is a button on the preview and in the topic picker
-MAX_SECTION_LENGTH = 32  # "st:t:<section>" must fit Telegram's 64-byte callback data
+MAX_SECTION_LENGTH = 32  # and its button data ("st:t:<section>") must fit in 64 bytes
 MAX_BOT_NAME = 64
 MAX_BACKUP_KEEP = 365
 ARTICLE_STYLES = ("preview", "photo")
@@ -136,9 +137,10 @@ def _parse_sections(raw: str) -> tuple[str, ...]:
                 f"SECTIONS must be comma-separated names such as 'politics, sport', "
                 f"got an empty or symbol-only name in {raw!r}"
             )
-        if len(tag) > MAX_SECTION_LENGTH:
+        if len(tag) > MAX_SECTION_LENGTH or not TopicToggle(tag).fits():
             raise ConfigError(
-                f"SECTIONS names must be at most {MAX_SECTION_LENGTH} characters, got {tag!r}"
+                f"SECTIONS names must be at most {MAX_SECTION_LENGTH} characters (fewer in"
+                f" non-Latin scripts), got {tag!r}"
             )
         if tag in sections:
             raise ConfigError(f"SECTIONS lists {tag!r} twice")

@@ -152,6 +152,9 @@ def test_settings_are_a_pure_function_of_the_mapping() -> None:
     assert from_env({"RETENTION_DAYS": " 90 "}).retention_days == 90
     with pytest.raises(ConfigError, match="RETENTION_DAYS"):
         from_env({"RETENTION_DAYS": "3651"})
+    # 32 Cyrillic letters are 64 bytes: the topic button's data would not fit.
+    with pytest.raises(ConfigError, match="SECTIONS"):
+        from_env({"SECTIONS": "политика" * 4})
 
 
 def test_unreachable_api_is_one_clear_line(tmp_path: Path) -> None:
