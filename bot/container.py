@@ -11,6 +11,8 @@ from bot.config import Settings
 from bot.services.delivery.channel import ChannelService
 from bot.services.delivery.engine import DeliveryEngine, EngineOptions
 from bot.services.delivery.fanout import BroadcastService
+from bot.services.delivery.stats import StatsService
+from bot.services.engagement.counters import EngagementService
 from bot.services.feeds.service import FeedService
 from bot.services.messaging.article_messages import ArticleComposer, KeyboardProvider
 from bot.services.messaging.notifier import Notifier, OutgoingMessage, to_each_chat
@@ -21,16 +23,19 @@ from bot.services.publishing.workflow import PublishingService
 from bot.services.readers.buttons import ReaderKeyboards
 from bot.services.readers.comments import CommentService, ModerationSettings
 from bot.services.readers.related import RelatedService
+from bot.services.readers.search import SearchService
 from bot.services.readers.subscriptions import SubscriptionService
 from bot.services.text.formatting import escape
 from storage.articles import ArticleRepository
 from storage.comments import CommentRepository
 from storage.db import Database
 from storage.deliveries import DeliveryRepository
+from storage.engagement import EngagementRepository
 from storage.feeds import FeedRepository
 from storage.models import Article
 from storage.related import RelatedRepository
 from storage.retention import RetentionRepository
+from storage.search import SearchRepository
 from storage.subscribers import SubscriberRepository
 
 # Called after an article is stored or changed (publish, import, edit), e.g. to refresh
@@ -123,6 +128,27 @@ class Services:
         """Compaction of records older than RETENTION_DAYS (daily, and `newsbot prune`)."""
         return RetentionService(
             RetentionRepository(self.db), self.clock, self.settings.retention_days
+        )
+
+    # Engagement and growth (issue 15).
+    @cached_property
+    def engagement(self) -> EngagementService:
+        """Reactions, taps on suggestions, opened comments."""
+        return EngagementService(EngagementRepository(self.db))
+
+    @cached_property
+    def search(self) -> SearchService:
+        """/search and inline queries."""
+        return SearchService(SearchRepository(self.db), self.articles)
+
+    @cached_property
+    def stats(self) -> StatsService:
+        """Subscriber, delivery and engagement figures."""
+        return StatsService(
+            self.subscriptions.subscribers,
+            self.articles,
+            self.deliveries,
+            self.engagement.repository,
         )
 
     @cached_property

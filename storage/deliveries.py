@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,17 +33,38 @@ class Broadcast:
     fanout_done: bool
 
 
-# Who gets an article (one parameter: its id): a subscriber who follows no topics gets every
-# article; one who follows topics gets those carrying one of them. Fan-out and the preview's
-# audience count share it, so the preview's numbers are what publishing does.
-_WANTS_ARTICLE = (
-    "(NOT EXISTS (SELECT 1 FROM subscriber_topics t WHERE t.chat_id = s.chat_id)"
-    " OR EXISTS (SELECT 1 FROM subscriber_topics t JOIN article_tags a ON a.tag = t.tag"
-    " WHERE t.chat_id = s.chat_id AND a.article_id = ?))"
-)
+# Who gets an article: a subscriber who follows no topics gets every article; one who
+# follows topics gets those carrying one of them. With words the article matches (a JSON
+# list, bound twice after the article id): a reader who follows one gets it outside their
+# topics, one who mutes one never gets it. Both IN lists are computed once per statement;
+# without matched words the clause is the plain one. Fan-out and the preview's audience
+# count share it, so the preview's numbers are what publishing does.
+def _wants_article(*, words: bool) -> str:
+    follow = (
+        " OR s.chat_id IN (SELECT chat_id FROM subscriber_words"
+        " WHERE word IN (SELECT value FROM json_each(?)) AND kind = 'follow')"
+        if words
+        else ""
+    )
+    mute = (
+        " AND s.chat_id NOT IN (SELECT chat_id FROM subscriber_words"
+        " WHERE word IN (SELECT value FROM json_each(?)) AND kind = 'mute')"
+        if words
+        else ""
+    )
+    return (
+        "(NOT EXISTS (SELECT 1 FROM subscriber_topics t WHERE t.chat_id = s.chat_id)"
+        " OR EXISTS (SELECT 1 FROM subscriber_topics t JOIN article_tags a ON a.tag = t.tag"
+        f" WHERE t.chat_id = s.chat_id AND a.article_id = ?){follow}){mute}"
+    )
 
 
-def _fanout_sql(slot_count: int) -> str:
+def _word_params(matched: list[str]) -> list[str]:
+    """The parameters _wants_article takes after the article id."""
+    return [json.dumps(matched)] * 2 if matched else []
+
+
+def _fanout_sql(slot_count: int, *, words: bool = False) -> str:
     # Digest subscribers are due at their next local digest hour; the (zone, hour) pairs are
     # few, so their due times are computed in Python and joined in as a VALUES table.
     values = ", ".join("(?, ?, ?)" for _ in range(slot_count))
@@ -55,7 +77,8 @@ def _fanout_sql(slot_count: int) -> str:
         " CASE s.mode WHEN 'instant' THEN ? ELSE coalesce(slot.due, ?) END"
         " FROM subscribers s LEFT JOIN slot"
         " ON slot.zone = s.timezone AND slot.hour = s.digest_hour"
-        f" WHERE s.status = 'active' AND s.chat_id > ? AND s.chat_id <= ? AND {_WANTS_ARTICLE}"
+        " WHERE s.status = 'active' AND s.chat_id > ? AND s.chat_id <= ?"
+        f" AND {_wants_article(words=words)}"
     )
 
 
@@ -81,7 +104,9 @@ class DeliveryRepository:
         slot_params: list[object] = []
         for (zone, hour), due in slots:
             slot_params += [zone, hour, to_ts(due)]
-        sql = _fanout_sql(len(slots))
+        matched = await self.matched_words(article_id)
+        sql = _fanout_sql(len(slots), words=bool(matched))
+        word_params = _word_params(matched)
         now_ts = to_ts(now)
         added, low = 0, _MIN_ID
         while True:
@@ -93,6 +118,7 @@ class DeliveryRepository:
             )
             high = row["chat_id"] if row else _MAX_ID
             params = [*slot_params, article_id, now_ts, now_ts, low, high, article_id]
+            params += word_params
             count, _ = await self.db.execute(sql, params)
             added += max(count, 0)
             if row is None:
@@ -111,13 +137,27 @@ class DeliveryRepository:
 
     async def audience(self, article_id: int) -> Audience:
         """How many active subscribers publishing the article now would reach, by mode."""
+        matched = await self.matched_words(article_id)
         rows = await self.db.fetchall(
             "SELECT s.mode, count(*) AS n FROM subscribers s"
-            f" WHERE s.status = 'active' AND {_WANTS_ARTICLE} GROUP BY s.mode",
-            (article_id,),
+            f" WHERE s.status = 'active' AND {_wants_article(words=bool(matched))}"
+            " GROUP BY s.mode",
+            (article_id, *_word_params(matched)),
         )
         found = {r["mode"]: int(r["n"]) for r in rows}
         return Audience(instant=found.get("instant", 0), digest=found.get("digest", 0))
+
+    async def matched_words(self, article_id: int) -> list[str]:
+        """The follow and mute words (of any reader) that the article's title or text
+        contains, each looked up as a phrase in the full-text index."""
+        rows = await self.db.fetchall(
+            "SELECT w.word FROM (SELECT DISTINCT word FROM subscriber_words) AS w"
+            " WHERE EXISTS (SELECT 1 FROM articles_fts"
+            # Words are stored as letters and digits only, so quoting makes a valid phrase.
+            "  WHERE articles_fts MATCH '\"' || w.word || '\"' AND rowid = ?)",
+            (article_id,),
+        )
+        return [r["word"] for r in rows]
 
     async def due_instant(
         self, now: datetime, limit: int, *, skip: Sequence[int] = ()

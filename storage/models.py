@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 
 def to_ts(moment: datetime) -> int:
@@ -31,6 +31,9 @@ class Subscriber:
     digest_hour: int
     timezone: str
     topics: tuple[str, ...] = ()
+    source: str = ""  # where the chat came from (deep link); "" for a plain /start
+    follows: tuple[str, ...] = ()  # words whose articles arrive even outside the topics
+    mutes: tuple[str, ...] = ()  # words whose articles are skipped
 
     @property
     def active(self) -> bool:
@@ -180,3 +183,37 @@ class ImportBatchResult:
     added: int = 0
     updated: int = 0
     skipped: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """What readers did with one article (counter rows, kept through retention)."""
+
+    article_id: int
+    related_taps: int = 0
+    comment_opens: int = 0
+    comments: int = 0
+    unsubscribes_24h: int = 0
+    reactions: tuple[tuple[str, int], ...] = ()  # (emoji, count), most first
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """One UTC day: readers who joined and left, deliveries sent and failed."""
+
+    day: date
+    joins: int = 0
+    leaves: int = 0
+    sent: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    """A published article found by search."""
+
+    id: int
+    title: str
+    summary: str
+    url: str | None
+    published_at: datetime | None

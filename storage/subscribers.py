@@ -10,10 +10,12 @@ import aiosqlite
 from storage.db import Database
 from storage.models import Subscriber, to_ts
 
-_COLUMNS = "chat_id, chat_type, name, status, inactive_reason, mode, digest_hour, timezone"
+_COLUMNS = "chat_id, chat_type, name, status, inactive_reason, mode, digest_hour, timezone, source"
 
 
-def _row_to_subscriber(row: aiosqlite.Row, topics: Sequence[str]) -> Subscriber:
+def _row_to_subscriber(
+    row: aiosqlite.Row, topics: Sequence[str], words: Sequence[aiosqlite.Row]
+) -> Subscriber:
     return Subscriber(
         chat_id=row["chat_id"],
         chat_type=row["chat_type"],
@@ -24,6 +26,9 @@ def _row_to_subscriber(row: aiosqlite.Row, topics: Sequence[str]) -> Subscriber:
         digest_hour=row["digest_hour"],
         timezone=row["timezone"],
         topics=tuple(topics),
+        source=row["source"],
+        follows=tuple(w["word"] for w in words if w["kind"] == "follow"),
+        mutes=tuple(w["word"] for w in words if w["kind"] == "mute"),
     )
 
 
@@ -40,7 +45,10 @@ class SubscriberRepository:
         )
         if row is None:
             return None
-        return _row_to_subscriber(row, await self.topics(chat_id))
+        words = await self.db.fetchall(
+            "SELECT kind, word FROM subscriber_words WHERE chat_id = ? ORDER BY word", (chat_id,)
+        )
+        return _row_to_subscriber(row, await self.topics(chat_id), words)
 
     async def topics(self, chat_id: int) -> list[str]:
         """The tags a chat follows, alphabetically."""
@@ -50,9 +58,16 @@ class SubscriberRepository:
         return [r["tag"] for r in rows]
 
     async def subscribe(
-        self, chat_id: int, chat_type: str, name: str, timezone: str, now: datetime
+        self,
+        chat_id: int,
+        chat_type: str,
+        name: str,
+        timezone: str,
+        now: datetime,
+        source: str = "",
     ) -> bool:
-        """Create or reactivate a subscription; return True when the chat was not active."""
+        """Create or reactivate a subscription; return True when the chat was not active.
+        `source` (where the chat came from) is kept from its first subscription."""
         ts = to_ts(now)
         async with self.db.transaction() as conn:
             async with conn.execute(
@@ -61,11 +76,11 @@ class SubscriberRepository:
                 row = await cur.fetchone()
             await conn.execute(
                 "INSERT INTO subscribers (chat_id, chat_type, name, timezone, created_at,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " updated_at, source) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (chat_id) DO UPDATE SET status = 'active', inactive_reason = NULL,"
                 " chat_type = excluded.chat_type, name = excluded.name,"
                 " updated_at = excluded.updated_at",
-                (chat_id, chat_type, name, timezone, ts, ts),
+                (chat_id, chat_type, name, timezone, ts, ts, source),
             )
         return row is None or row["status"] != "active"
 
@@ -104,6 +119,21 @@ class SubscriberRepository:
             await conn.executemany(
                 "INSERT OR IGNORE INTO subscriber_topics (chat_id, tag) VALUES (?, ?)",
                 [(chat_id, tag) for tag in tags],
+            )
+
+    async def set_words(self, chat_id: int, kind: str, words: Sequence[str]) -> None:
+        """Replace the words a chat follows or mutes; a word moves from the other list."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM subscriber_words WHERE chat_id = ? AND kind = ?", (chat_id, kind)
+            )
+            await conn.executemany(
+                "DELETE FROM subscriber_words WHERE chat_id = ? AND word = ?",
+                [(chat_id, word) for word in words],
+            )
+            await conn.executemany(
+                "INSERT OR IGNORE INTO subscriber_words (chat_id, kind, word) VALUES (?, ?, ?)",
+                [(chat_id, kind, word) for word in words],
             )
 
     async def migrate_chat(self, old_id: int, new_id: int, now: datetime) -> None:

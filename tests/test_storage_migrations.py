@@ -50,7 +50,8 @@ async def test_applying_twice_changes_nothing(tmp_path: Path) -> None:
 async def test_a_migration_numbered_below_the_applied_ones_is_still_applied(
     tmp_path: Path,
 ) -> None:
-    # Branches get their numbers in advance and land in any order: 0003 may arrive after 0004.
+    # Branches get their numbers in advance and land in any order: 0006 may arrive after 0011.
+    # (0006 only rebuilds an index, so nothing later depends on it.)
     migrations = load_migrations()
     # The second to last: a late branch's migration, which the last one does not build on
     # (an early one may create tables that later migrations alter).
@@ -63,7 +64,8 @@ async def test_a_migration_numbered_below_the_applied_ones_is_still_applied(
         assert await db.migrate() == [late.version]
         await db.require_current()
         assert await db.schema_version() == migrations[-1].version
-        assert await db.fetchone("SELECT count(*) FROM comments") is not None
+        index = await db.fetchone("SELECT sql FROM sqlite_master WHERE name = 'deliveries_due'")
+        assert index is not None and "kind" in index["sql"]
     finally:
         await db.close()
 
@@ -124,3 +126,39 @@ async def test_newer_database_than_code_is_refused(tmp_path: Path) -> None:
 async def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="DATABASE_PATH"):
         await Database.open(tmp_path / "no" / "such" / "dir" / "x.db")
+
+
+async def test_engagement_migration_carries_over_what_is_known(tmp_path: Path) -> None:
+    path = tmp_path / "before_0011.db"
+    migrations = load_migrations()
+    db = await Database.open(path, migrate=False)
+    await db.migrate([m for m in migrations if m.version < 11])
+    day = 20_000 * 86_400  # a UTC midnight
+    await db.execute(
+        "INSERT INTO subscribers (chat_id, status, created_at, updated_at) VALUES"
+        f" (1, 'active', {day}, {day}), (2, 'unsubscribed', {day}, {day + 86_400})"
+    )
+    await db.execute(
+        "INSERT INTO articles (id, content_hash, title, status, created_at, updated_at)"
+        f" VALUES (7, 'h', 'Old story', 'published', {day}, {day})"
+    )
+    await db.execute(
+        "INSERT INTO deliveries (article_id, chat_id, kind, status, due_at, sent_at)"
+        f" VALUES (7, 1, 'instant', 'sent', {day}, {day}), (7, 2, 'instant', 'failed', {day},"
+        f" {day})"
+    )
+    await db.execute(
+        "INSERT INTO comments (article_id, chat_id, message_id, user_id, text, created_at)"
+        f" VALUES (7, 1, 5, 1, 'Nice', {day})"
+    )
+    await db.close()
+    db = await Database.open(path)
+    try:
+        rows = await db.fetchall("SELECT * FROM daily_counts ORDER BY day")
+        assert [tuple(r) for r in rows] == [(20_000, 2, 0, 1, 1), (20_001, 0, 1, 0, 0)]
+        counted = await db.fetchone("SELECT comments FROM article_engagement WHERE article_id = 7")
+        assert counted is not None and counted["comments"] == 1
+        source = await db.fetchone("SELECT source FROM subscribers WHERE chat_id = 1")
+        assert source is not None and source["source"] == ""
+    finally:
+        await db.close()

@@ -39,7 +39,13 @@ COMMANDS: list[Command] = [
         run.run,
     ),
     Command("migrate", "apply database migrations", True, _noop, maintenance.migrate),
-    Command("stats", "print subscriber and delivery statistics", True, _noop, maintenance.stats),
+    Command(
+        "stats",
+        "print subscriber, delivery and engagement statistics (--json), draw a chart",
+        True,
+        maintenance.configure_stats,
+        maintenance.stats,
+    ),
     Command(
         "backup",
         "copy the live database consistently to PATH",

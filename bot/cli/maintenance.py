@@ -1,15 +1,20 @@
-"""`newsbot migrate`, `newsbot stats` and `newsbot backup`."""
+"""`newsbot migrate`, `newsbot stats [--json] [--chart FILE.png]` and `newsbot backup`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 from pathlib import Path
 
-from bot.cli.common import load_settings
-from bot.services.delivery.stats import stats_text
+from bot.cli.common import CliError, load_settings
+from bot.clock import SystemClock
+from bot.services.delivery.stats import LATEST, StatsReport, StatsService, stats_text
+from bot.services.engagement.chart import chart_png
+from storage.articles import ArticleRepository
 from storage.db import Database, StorageError, backup_file
 from storage.deliveries import DeliveryRepository
+from storage.engagement import EngagementRepository
 from storage.subscribers import SubscriberRepository
 
 
@@ -35,25 +40,54 @@ def migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def configure_stats(parser: argparse.ArgumentParser) -> None:
+    """`newsbot stats [--json] [--chart FILE.png]`."""
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object (subscribers, articles)"
+    )
+    parser.add_argument(
+        "--chart", metavar="FILE.png", help="also write the statistics chart to this PNG file"
+    )
+
+
 def stats(args: argparse.Namespace) -> int:
-    """Print subscriber and delivery statistics."""
+    """Print subscriber, delivery and engagement statistics (text or JSON); draw the chart."""
     settings = load_settings(args)
     if not Path(settings.database_path).exists():
         raise StorageError(f"no database at {settings.database_path}")
+    chart = Path(args.chart) if getattr(args, "chart", None) else None
+    if chart is not None and not chart.parent.is_dir():
+        raise CliError(f"--chart: folder {chart.parent} does not exist")
 
-    async def go() -> str:
+    async def go() -> tuple[StatsReport, bytes | None]:
         # Read-only commands never migrate: a newer CLI must not change the schema under a
         # running older bot.
         db = await Database.open(settings.database_path, migrate=False)
         try:
             await db.require_current()
-            return await stats_text(
-                SubscriberRepository(db), DeliveryRepository(db), settings.timezone, html=False
+            service = StatsService(
+                SubscriberRepository(db),
+                ArticleRepository(db),
+                DeliveryRepository(db),
+                EngagementRepository(db),
             )
+            report = await service.report(None if args.json else LATEST)
+            png = None
+            if chart is not None:
+                png = await chart_png(await service.chart_data(SystemClock().now()))
+            return report, png
         finally:
             await db.close()
 
-    print(asyncio.run(go()))
+    report, png = asyncio.run(go())
+    if chart is not None and png is not None:
+        chart.write_bytes(png)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        print(stats_text(report, settings.timezone, html=False))
+        if chart is not None:
+            print(f"chart written to {chart}")
     return 0
 
 

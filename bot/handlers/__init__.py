@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.handlers import admin, channel, comments, common, moderation, related, subscribe
+from bot.handlers import (
+    admin,
+    channel,
+    comments,
+    common,
+    engagement,
+    moderation,
+    related,
+    search,
+    start,
+    subscribe,
+)
 from bot.handlers import articles as articles_handlers
 from bot.handlers import feeds as feeds_handlers
 from bot.handlers import publish as publish_handlers
@@ -15,6 +26,7 @@ PUBLIC_COMMANDS: list[tuple[str, str]] = [
     ("settings", "Delivery time, time zone and topics"),
     ("help", "What this bot can do"),
     ("stop", "Unsubscribe"),
+    ("search", "Find an article"),
     ("related", "Reply to an article: related reading"),
     ("comments", "Reply to an article: read its comments"),
 ]
@@ -23,12 +35,15 @@ PUBLIC_COMMANDS: list[tuple[str, str]] = [
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Register every feature's handlers; the unknown-command answer goes last."""
     common.register(app)
+    start.register(app)
     subscribe.register(app)
     admin.register(app)
+    engagement.register(app)
     publish_handlers.register(app)
     articles_handlers.register(app)
     feeds_handlers.register(app)
     related.register(app)
+    search.register(app)
     moderation.register(app)
     channel.register(app)
     # Comments last: its reply and plain-text handlers catch what no other feature took.

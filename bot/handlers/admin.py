@@ -1,25 +1,59 @@
-"""/stats: subscribers and deliveries, for admins."""
+"""/stats: subscribers, deliveries and what each article did, with a chart (admins)."""
 
 from __future__ import annotations
+
+import html
 
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.handlers.common import get_services, reply, require_admin
-from bot.services.delivery.stats import stats_text
+from bot.services.delivery.stats import article_lines, stats_text
+from bot.services.engagement.chart import chart_png
+from bot.services.engagement.deeplinks import article_link
+
+STATS_USAGE = "Send /stats for the overview, or <code>/stats ID</code> for one article."
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stats: subscriber and delivery figures."""
+    """/stats: the overview and the chart; /stats ID: one article's figures."""
     if not await require_admin(update, context):
         return
+    args = context.args or []
+    if args:
+        await _one_article(update, context, args)
+        return
     services = get_services(context)
-    await reply(
-        update,
-        await stats_text(
-            services.subscriptions.subscribers, services.deliveries, services.settings.timezone
-        ),
+    report = await services.stats.report()
+    await reply(update, stats_text(report, services.settings.timezone))
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
+    png = await chart_png(await services.stats.chart_data(services.clock.now()))
+    await message.reply_photo(
+        png, caption="Subscribers, deliveries per day and engagement per article"
     )
+
+
+async def _one_article(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]
+) -> None:
+    raw = args[0].lstrip("#")
+    if len(args) != 1 or not raw.isdigit() or len(raw) > 18:
+        await reply(
+            update, f"{html.escape(' '.join(args)[:64])!r} is not an article id. " + STATS_USAGE
+        )
+        return
+    services = get_services(context)
+    found = await services.stats.figures([int(raw)])
+    if not found or found[0].status in ("draft", "scheduled"):
+        await reply(update, f"There is no published article #{int(raw)}. {STATS_USAGE}")
+        return
+    item = found[0]
+    lines = article_lines(item, services.settings.timezone)
+    link = article_link(context.bot.username, item.id)
+    lines += ["", f"Link to share: {html.escape(link)}"]
+    await reply(update, "\n".join(lines))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

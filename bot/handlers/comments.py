@@ -214,6 +214,7 @@ async def comments_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if article is None:
         await reply(update, f"There is no published article #{article_id}.")
         return
+    await get_services(context).engagement.comments_opened(article.id)
     listing = await service.listing(article, 0, await _zone(context, chat.id))
     await message.reply_text(
         listing.text, parse_mode=ParseMode.HTML, reply_markup=to_markup(listing.keyboard)
@@ -244,6 +245,8 @@ async def comment_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if article is None or not on_article:
         await query.answer(EXPIRED)
         return
+    if not isinstance(button, CommentPage):  # paging a list already opened is no new open
+        await get_services(context).engagement.comments_opened(article_id)
     if isinstance(button, WriteComment):
         await query.answer()
         async with prompts_in_flight(context).sending(chat.id):

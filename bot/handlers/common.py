@@ -27,6 +27,7 @@ READER_HELP = (
     "<b>{name}</b> brings you our articles in Telegram.\n\n"
     "/start — subscribe\n"
     "/settings — each article as published or a daily digest, time zone, topics\n"
+    "/search — find an article (or type @ and my name in any chat)\n"
     "/stop — unsubscribe\n"
     "/related — reply to an article to see related reading\n"
     "/comments — reply to an article to read its comments\n"

@@ -80,9 +80,11 @@ async def open_article(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         # records may have been pruned since), so a button that is on the message is genuine.
         and callback_is_genuine(query)
     )
-    if button is None or not genuine:
+    if button is None or not isinstance(message, Message) or not genuine:
         await query.answer(EXPIRED)
         return
+    # Counted under the article whose suggestion it was (digest buttons are not suggestions).
+    await services.engagement.related_tapped(chat.id, message.message_id)
     try:
         sent = await send_article(
             services.composer,

@@ -1,4 +1,4 @@
-"""/start, /stop, /settings and the chat-status updates that keep subscriptions right."""
+"""/stop, /settings and the chat-status updates that keep subscriptions right."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ from bot.handlers.common import (
     edit_query_message,
     get_services,
     may_manage_chat,
-    publisher_name,
     reply,
 )
 from bot.services.messaging.callback_data import (
@@ -54,13 +53,17 @@ SETTINGS_USAGE = (
     "<code>/settings digest 8</code> — a daily digest at 08:00\n"
     "<code>/settings tz Europe/Berlin</code> — your time zone\n"
     "<code>/settings topics politics, sport</code> — only these topics "
-    "(<code>/settings topics all</code> for everything)"
+    "(<code>/settings topics all</code> for everything)\n"
+    "<code>/settings follow rail, tram</code> — also articles with these words\n"
+    "<code>/settings mute football</code> — never articles with these words "
+    "(<code>none</code> clears either list)"
 )
 DIGEST_HOURS = (6, 7, 8, 9, 12, 17, 18, 20, 21)
 NOT_SUBSCRIBED = "You are not subscribed. Send /start to subscribe first."
 
 
-def _chat_name(update: Update) -> str:
+def chat_name(update: Update) -> str:
+    """The chat's title or its person's name, for the subscription record."""
     chat = update.effective_chat
     if chat is None:
         return ""
@@ -76,12 +79,17 @@ def settings_text(sub: Subscriber, now: datetime) -> str:
         else f"one daily digest at {sub.digest_hour:02d}:00"
     )
     topics = ", ".join(f"#{html.escape(t)}" for t in sub.topics) or "everything"
-    return (
+    text = (
         "⚙️ <b>Your settings</b>\n"
         f"Delivery: {delivery}\n"
         f"Time zone: {html.escape(sub.timezone)} (now {now.astimezone(zone):%H:%M})\n"
         f"Topics: {topics}"
     )
+    if sub.follows:
+        text += f"\nAlso articles with: {html.escape(', '.join(sub.follows))}"
+    if sub.mutes:
+        text += f"\nNever articles with: {html.escape(', '.join(sub.mutes))}"
+    return text
 
 
 def _menu(action: SettingsAction) -> str:
@@ -131,22 +139,6 @@ def topics_keyboard(
     rows = tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
     everything = "✅ Everything" if not sub.topics else "Everything"
     return to_markup((*rows, (Button(everything, _menu("tall")), Button("« Back", _menu("back")))))
-
-
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start: subscribe this chat (or resubscribe)."""
-    chat = update.effective_chat
-    if chat is None or not await may_manage_chat(update, context):
-        return
-    services = get_services(context)
-    fresh = await services.subscriptions.subscribe(chat.id, chat.type, _chat_name(update))
-    if fresh:
-        await reply(update, WELCOME.format(name=html.escape(publisher_name(context))))
-    else:
-        await reply(
-            update,
-            "You are already subscribed. /settings changes what you get, /stop unsubscribes.",
-        )
 
 
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -214,8 +206,22 @@ async def _apply_typed(
             await subs.set_topics(chat_id, tags)
         except ValueError as exc:
             return html.escape(str(exc)).capitalize() + "."
+    elif what in ("follow", "mute"):
+        return await _set_words(subs, chat_id, what, rest)
     else:
-        return f"I don't know the setting {html.escape(what)!r}."
+        return f"I don't know the setting {html.escape(what[:64])!r}."
+    return None
+
+
+async def _set_words(subs: SubscriptionService, chat_id: int, kind: str, rest: str) -> str | None:
+    """`/settings follow rail, tram`, `/settings mute football`, `... none` to clear."""
+    if not rest:
+        return f"Name the words: <code>/settings {kind} rail, tram</code> (or {kind} none)."
+    words = [] if rest.lower() in ("none", "nothing", "off") else rest.split(",")
+    try:
+        await subs.set_words(chat_id, kind, words)
+    except ValueError as exc:
+        return html.escape(str(exc)).capitalize() + "."
     return None
 
 
@@ -302,7 +308,6 @@ async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Register subscription handlers."""
-    app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler(["stop", "unsubscribe"], stop))
     app.add_handler(CommandHandler("settings", settings))
     app.add_handler(CallbackQueryHandler(settings_button, pattern=SettingsMenu.pattern()))

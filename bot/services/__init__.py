@@ -10,6 +10,8 @@ One package per capability; each package's docstring says what it owns:
   or at a time, corrections and withdrawals, importing an archive.
 - `readers`: what readers do with articles: subscriptions, comments, related articles and the
   buttons under each article.
+- `engagement`: what readers do with each article (reactions, taps, opened comments), the
+  statistics chart, and the deep links that bring new readers.
 - `feeds`: RSS/Atom feeds: parsing, polling, turning entries into articles.
 - `ingest`: bringing outside content in: fetching URLs without reaching private networks, and
   extracting articles from pages, pasted text and documents.

@@ -25,7 +25,15 @@ def to_markup(keyboard: n.Keyboard) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(b.text, callback_data=b.callback_data, url=b.url) for b in row]
+            [
+                InlineKeyboardButton(
+                    b.text,
+                    callback_data=b.callback_data,
+                    url=b.url,
+                    switch_inline_query=b.switch_inline_query,
+                )
+                for b in row
+            ]
             for row in keyboard
         ]
     )

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.fakes.botapi_channels import ChannelSide
+from tests.fakes.botapi_engagement import EngagementSide, check_photo
 from tests.fakes.botapi_models import (
     ApiError,
     Params,
@@ -65,7 +65,7 @@ _ADMIN_RIGHTS = (
 )
 
 
-class BotApiMethods(ChannelSide):
+class BotApiMethods(EngagementSide):
     """The method implementations; ``handlers`` maps lower-cased method names to them."""
 
     def __init__(self, token: str, **kwargs: Any) -> None:
@@ -142,7 +142,7 @@ class BotApiMethods(ChannelSide):
             **self.bot_user.to_dict(),
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": self.inline_mode,
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
@@ -398,6 +398,8 @@ class BotApiMethods(ChannelSide):
     async def _send_file(self, params: Params, files: UploadedFiles, kind: str) -> Any:
         chat = self.chat_for_send(self._chat_id(params))
         upload = self._upload(params, files, kind)
+        if kind == "photo" and str(params.get("photo") or "attach://").startswith("attach://"):
+            check_photo(upload.data)  # an uploaded file (a URL is fetched and checked apart)
         caption, entities = parse_text(params, "caption", caption=True)
         method = "sendDocument" if kind == "document" else "sendPhoto"
         msg = self._new_message(

@@ -113,6 +113,13 @@ def _check_inline_keyboard(value: Any) -> None:
             _check_inline_button(button)
 
 
+def check_inline_markup(markup: Any) -> None:
+    """An inline keyboard given as an object (inline query results carry one)."""
+    if not isinstance(markup, dict) or "inline_keyboard" not in markup:
+        raise bad_request("inline keyboard expected")
+    _check_inline_keyboard(markup["inline_keyboard"])
+
+
 def _check_inline_button(button: Any) -> None:
     if not isinstance(button, dict):
         raise bad_request("can't parse inline keyboard button: Object expected")
@@ -130,10 +137,17 @@ def _check_inline_button(button: Any) -> None:
         # The limit is 64 BYTES of UTF-8, so 33 Cyrillic letters are already too long.
         if not isinstance(data, str) or not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA_BYTES:
             raise bad_request("BUTTON_DATA_INVALID")
+    _check_switch_inline(button)
     if "url" in button:
         url = button["url"]
         if not isinstance(url, str) or not re.match(r"(?i)(https?|tg)://\S+$", url):
             raise bad_request(f"inline keyboard button URL '{url}' is invalid: Wrong HTTP URL")
+
+
+def _check_switch_inline(button: dict[str, Any]) -> None:
+    for field in ("switch_inline_query", "switch_inline_query_current_chat"):
+        if field in button and not isinstance(button[field], str):
+            raise bad_request(f"can't parse inline keyboard button: {field} must be a String")
 
 
 def _check_reply_keyboard(value: Any) -> None:

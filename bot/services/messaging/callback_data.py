@@ -7,7 +7,7 @@ feature's handler registers with. Services build buttons with it (it is plain Py
 Telegram types); handlers parse what was pressed. This module owns every prefix:
 
 `st` settings, `pb` publishing, `uw` confirming /unpublish, `ra` open an article,
-`cm` comments, `md` moderation.
+`sr` open a search result, `cm` comments, `md` moderation.
 
 Parsing is strict: only the exact string `pack()` would make parses, so `parse(s).pack() == s`.
 Ids are decimal digits without a sign or leading zeros, at most 2**63 - 1 (SQLite's and
@@ -125,6 +125,14 @@ class OpenArticle(CallbackData):
     """`ra:<article id>`: send this article (related and digest buttons)."""
 
     prefix: ClassVar[str] = "ra"
+    article_id: int
+
+
+@dataclass(frozen=True)
+class OpenSearchResult(CallbackData):
+    """`sr:<article id>`: send this article (the buttons of a /search answer)."""
+
+    prefix: ClassVar[str] = "sr"
     article_id: int
 
 
@@ -249,6 +257,7 @@ class ModerateComment(CallbackData):
 
 ALL_KINDS: tuple[type[CallbackData], ...] = (
     OpenArticle,
+    OpenSearchResult,
     *COMMENT_BUTTONS,
     *SETTINGS_BUTTONS,
     PublishAction,

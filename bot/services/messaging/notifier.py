@@ -10,11 +10,13 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button: either callback data (<= 64 bytes) or a URL."""
+    """An inline button: callback data (<= 64 bytes), a URL, or an inline query to share."""
 
     text: str
     callback_data: str | None = None
     url: str | None = None
+    # Opens "@bot <query>" in a chat the reader picks (the bot's inline mode).
+    switch_inline_query: str | None = None
 
 
 Keyboard = tuple[tuple[Button, ...], ...]

@@ -15,8 +15,13 @@ from storage.related import SUGGESTABLE
 COMMENTS_LABEL = "🗨 Comments"
 
 
+def share_query(article_id: int) -> str:
+    """The inline query a Share button opens: exactly this article."""
+    return f"#{article_id}"
+
+
 class ReaderKeyboards:
-    """KeyboardProvider: "You may also like" buttons, then Comment and Comments.
+    """KeyboardProvider: "You may also like" buttons, then Comment, Comments and Share.
 
     The Comments button carries no count: the same keyboard goes out on every reader's copy
     of a broadcast, and a number there would be stale after the next comment (keeping it
@@ -36,6 +41,9 @@ class ReaderKeyboards:
             (
                 Button("💬 Comment", WriteComment(article.id).pack()),
                 Button(COMMENTS_LABEL, ListComments(article.id).pack()),
+                # Opens "@bot #<id>" in a chat the reader picks: the inline result is this
+                # article with a Subscribe link (see handlers/search.py).
+                Button("↗ Share", switch_inline_query=share_query(article.id)),
             )
         )
         return tuple(rows)

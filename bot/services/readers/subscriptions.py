@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,21 @@ from storage.models import Subscriber
 from storage.subscribers import SubscriberRepository
 
 MAX_TOPICS = 20
+MAX_WORDS = 20  # per list (followed, muted)
+MAX_WORD_LENGTH = 40
+# The full-text index's tokenizer (unicode61) keeps letters and digits; so do words.
+_WORD_TOKENS = re.compile(r"[^\W_]+")
+
+
+def normalize_words(raw: Sequence[str]) -> tuple[str, ...]:
+    """'Rail', ' high-speed trains' -> ('rail', 'high speed trains'): lower-case tokens, as
+    the full-text index spells them, deduplicated in order."""
+    seen: dict[str, None] = {}
+    for item in raw:
+        word = " ".join(_WORD_TOKENS.findall(item.lower()))
+        if word:
+            seen.setdefault(word, None)
+    return tuple(seen)
 
 
 class SubscriptionService:
@@ -37,11 +53,26 @@ class SubscriptionService:
         """The chat's subscription, if it ever subscribed."""
         return await self.subscribers.get(chat_id)
 
-    async def subscribe(self, chat_id: int, chat_type: str, name: str) -> bool:
-        """Subscribe or resubscribe; True when the chat was not subscribed before."""
+    async def subscribe(self, chat_id: int, chat_type: str, name: str, source: str = "") -> bool:
+        """Subscribe or resubscribe; True when the chat was not subscribed before.
+        `source` records where a new chat came from (a deep link's campaign)."""
         return await self.subscribers.subscribe(
-            chat_id, chat_type, name, self.default_tz.key, self.clock.now()
+            chat_id, chat_type, name, self.default_tz.key, self.clock.now(), source
         )
+
+    async def follow_topic_from_link(self, chat_id: int, tag: str, new_chat: bool) -> bool:
+        """A topic link (?start=t-<tag>): a new chat follows just that topic; a chat that
+        picked topics adds it; one that gets everything already has it. True if followed."""
+        current = await self.subscribers.topics(chat_id)
+        if tag in current:
+            return True
+        if not current and not new_chat:
+            return False
+        try:
+            await self.set_topics(chat_id, [*current, tag])
+        except ValueError:  # already at MAX_TOPICS
+            return False
+        return True
 
     async def unsubscribe(self, chat_id: int) -> bool:
         """Stop deliveries and cancel anything pending; False when not subscribed."""
@@ -115,6 +146,18 @@ class SubscriptionService:
                 + ", ".join(f"#{s}" for s in self.sections)
             )
         await self.subscribers.set_topics(chat_id, clean)
+        return await self.subscribers.get(chat_id)
+
+    async def set_words(self, chat_id: int, kind: str, raw: Sequence[str]) -> Subscriber | None:
+        """Replace the words a chat follows (kind 'follow') or mutes ('mute'); a word moves
+        from the other list. Raises ValueError with the reason for a list that is too long."""
+        words = normalize_words(raw)
+        if len(words) > MAX_WORDS:
+            raise ValueError(f"at most {MAX_WORDS} words")
+        too_long = [w for w in words if len(w) > MAX_WORD_LENGTH]
+        if too_long:
+            raise ValueError(f"a word can have at most {MAX_WORD_LENGTH} characters")
+        await self.subscribers.set_words(chat_id, kind, words)
         return await self.subscribers.get(chat_id)
 
     async def toggle_topic(self, chat_id: int, tag: str) -> Subscriber | None:
