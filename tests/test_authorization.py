@@ -62,7 +62,7 @@ ADMIN_BUTTONS: list[str] = [
     "uw:n:{article}",
 ]
 # Button prefixes anyone may press (they act only on the presser's own chat).
-READER_BUTTON_PREFIXES = {"st:", "cm:", "ra:"}
+READER_BUTTON_PREFIXES = {"st:", "cm:", "ra:", "sr:"}
 
 
 @dataclass

@@ -113,6 +113,7 @@ async def test_reader_messages_carry_no_comment_count_that_could_go_stale(
     assert [b["text"] for b in message.reply_markup["inline_keyboard"][-1]] == [  # type: ignore[index]
         "💬 Comment",
         "🗨 Comments",
+        "↗ Share",
     ]
     for text in ("first visible", "to be hidden", "second visible"):
         fake.send_text(READER_ID, text, reply_to=message.message_id)
