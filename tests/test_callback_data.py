@@ -23,6 +23,7 @@ from bot.services.messaging.callback_data import (
     ModerateComment,
     ModerationChoice,
     OpenArticle,
+    OpenSearchResult,
     PublishAction,
     PublishChoice,
     SettingsAction,
@@ -44,6 +45,7 @@ def largest() -> list[CallbackData]:
     longest_publish = max(get_args(PublishChoice), key=len)
     return [
         OpenArticle(BIGGEST),
+        OpenSearchResult(BIGGEST),
         WriteComment(BIGGEST),
         ListComments(BIGGEST),
         CommentPage(BIGGEST, BIGGEST),
@@ -161,6 +163,6 @@ def test_real_tags_toggle_round_trip() -> None:
 
 def test_each_feature_registers_one_prefix() -> None:
     families = {kind.pattern() for kind in ALL_KINDS}
-    assert families == {"^ra:", "^cm:", "^st:", "^pb:", "^uw:", "^md:"}
+    assert families == {"^ra:", "^sr:", "^cm:", "^st:", "^pb:", "^uw:", "^md:"}
     prefixes = [kind.prefix for kind in ALL_KINDS]
     assert len(set(prefixes)) == len(prefixes)
