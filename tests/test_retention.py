@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import FakeClock
 from bot.services.delivery.fanout import progress_text
-from bot.services.delivery.stats import stats_text
+from bot.services.delivery.stats import StatsService, stats_text
 from bot.services.operations.retention import PruneOptions, RetentionService
 from storage.articles import ArticleRepository
 from storage.comments import CommentRepository
 from storage.db import Database
 from storage.deliveries import DeliveryRepository
+from storage.engagement import EngagementRepository
 from storage.feeds import FeedRepository
 from storage.models import NewArticle
 from storage.retention import RetentionRepository
@@ -68,7 +69,11 @@ async def _deliver(db: Database, clock: FakeClock, title: str) -> int:
 async def _figures(db: Database, ids: list[int]) -> list[object]:
     """Everything statistics show: /stats text, per-article counts and progress texts."""
     deliveries = DeliveryRepository(db)
-    text = await stats_text(SubscriberRepository(db), deliveries, UTC_ZONE)
+    service = StatsService(
+        SubscriberRepository(db), ArticleRepository(db), deliveries, EngagementRepository(db)
+    )
+    report = await service.report(None)
+    text = [stats_text(report, UTC_ZONE), report.as_json()]
     per_article = [await deliveries.counts(i) for i in ids]
     progress = [progress_text("T", c, 0, True) for c in per_article]
     return [text, await deliveries.counts(), per_article, progress]

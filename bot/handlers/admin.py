@@ -31,7 +31,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     png = await chart_png(await services.stats.chart_data(services.clock.now()))
     await message.reply_photo(
-        png, caption="Subscribers, deliveries per day and engagement per article"
+        png, caption="📈 Readers joined and left, deliveries per day, engagement per article"
     )
 
 
