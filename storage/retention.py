@@ -109,6 +109,8 @@ class RetentionRepository:
             " ORDER BY sent_at LIMIT ?",
             (article_id, to_ts(before), *kinds, limit),
         )
+        if not rows:
+            return 0
         counted: dict[str, int] = {}
         for r in rows:
             if r["kind"] != "preview":

@@ -29,7 +29,8 @@ from bot.services.messaging.callback_data import (
     parse_any,
 )
 from bot.services.messaging.notifier import EXPIRED
-from bot.services.readers.comments import MAX_LENGTH, CommentService, MessageClues
+from bot.services.readers.comments import MAX_LENGTH, CommentService
+from bot.services.readers.reply_targets import MessageClues
 from bot.services.text.formatting import button_title, escape
 from bot.telegram_adapter.notifier import to_markup
 

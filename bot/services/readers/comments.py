@@ -24,6 +24,12 @@ from bot.services.messaging.notifier import (
     OutgoingMessage,
     to_each_chat,
 )
+from bot.services.readers.reply_targets import (
+    COMMENTABLE,
+    MessageClues,
+    ReplyTarget,
+    ReplyTargets,
+)
 from bot.services.text.formatting import (
     MESSAGE_LIMIT,
     button_title,
@@ -44,26 +50,7 @@ RATE_LIMIT = 5
 RATE_WINDOW = timedelta(minutes=1)
 PAGE_SIZE = 5
 LIST_TEXT_CAP = 600  # five comments of this size still fit in one message
-COMMENTABLE = ("published", "archived")
 NOTE_ROOM = 320  # kept free in a moderation notice for the decision note added under it
-
-
-@dataclass(frozen=True)
-class ReplyTarget:
-    """What a replied-to bot message is: one article, a digest of several, or neither."""
-
-    kind: str  # article | digest | other
-    article_id: int | None = None
-
-
-@dataclass(frozen=True)
-class MessageClues:
-    """What a bot message itself says about its article: the ids in its Comment buttons and
-    the links in its text. Used when the message's record is gone (retention): Telegram
-    sends the replied-to message as the bot sent it, and only the bot can send as itself."""
-
-    comment_ids: frozenset[int] = frozenset()
-    urls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,45 +100,19 @@ class CommentService:
         # Updates are handled concurrently: the rate check and the insert must not interleave,
         # or two comments sent at once could both pass the 5-a-minute limit.
         self._submitting = asyncio.Lock()
+        self.replies = ReplyTargets(comments, articles, deliveries)
 
     async def target(
         self, chat_id: int, message_id: int, clues: MessageClues | None = None
     ) -> ReplyTarget:
-        """Which article a reply to this bot message is about: from its record, else (the
-        record was pruned) from the message's own buttons and link."""
-        prompted = await self.comments.prompt_article(chat_id, message_id)
-        if prompted is not None:
-            return ReplyTarget("article", prompted)
-        shown = await self.deliveries.article_for_message(chat_id, message_id)
-        if len(shown) == 1:
-            return ReplyTarget("article", shown[0])
-        if shown:
-            return ReplyTarget("digest")
-        found = await self._from_clues(clues) if clues else None
-        return ReplyTarget("article", found) if found else ReplyTarget("other")
-
-    async def _from_clues(self, clues: MessageClues) -> int | None:
-        """The one published article an unrecorded bot message shows, if it shows one."""
-        by_url = {found for url in clues.urls if (found := await self.articles.id_for_url(url))}
-        if len(clues.comment_ids) == 1:
-            (article_id,) = clues.comment_ids
-            # The article's own link, when the message has one, must agree with its buttons.
-            if by_url and article_id not in by_url:
-                return None
-        elif not clues.comment_ids and len(by_url) == 1:
-            (article_id,) = by_url
-        else:
-            return None  # several articles (a digest) or none
-        return article_id if await self.commentable(article_id) else None
+        """Which article a reply to this bot message is about (see ReplyTargets)."""
+        return await self.replies.target(chat_id, message_id, clues)
 
     async def shown_in(
         self, chat_id: int, message_id: int, article_id: int, clues: MessageClues | None = None
     ) -> bool:
         """Whether this bot message in this chat shows the article (guards against forgery)."""
-        shown = await self.deliveries.article_for_message(chat_id, message_id)
-        if shown:
-            return article_id in shown
-        return clues is not None and await self._from_clues(clues) == article_id
+        return await self.replies.shown_in(chat_id, message_id, article_id, clues)
 
     async def commentable(self, article_id: int) -> Article | None:
         """The article if readers may comment on it and read its comments."""
