@@ -6,9 +6,13 @@ from bot.services.text.formatting import MESSAGE_LIMIT, visible_len
 from tests.conftest import ADMIN_ID, READER_ID, BotFactory, RunningBot
 from tests.fakes.botapi import FakeBotAPI
 from tests.fakes.botapi_models import SentMessage
+from tests.fakes.telegram_html import telegram_len
+from tests.fixtures.site import PAGES, serve_site
 from tests.helpers import drained, subscribe
 
 DIGEST_READER, SPORT_READER, GONE_READER = 2002, 2003, 2004
+CHANNEL = -1001234567890
+IMAGE = "https://ledger.example.org/media/2024/05/tide-mill.jpg"  # the page's og:image
 BODY = (
     "The council met on Tuesday evening and agreed a plan for the old harbour wall. "
     "Work starts in spring and should take about six months, the engineers said."
@@ -95,4 +99,40 @@ async def test_preview_of_the_longest_article_still_fits(
     shown, _ = await draft(fake, f"{title}\n{'A long sentence about the harbour. ' * 400}")
     assert shown.text.startswith("👁 Preview of draft")
     assert visible_len(shown.raw_text) <= MESSAGE_LIMIT
+    fake.assert_no_errors()
+
+
+async def test_photo_card_preview_carries_the_header_in_its_caption(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    fake.add_web_image(IMAGE)
+    async with serve_site() as site:
+        site.pages["/harbour"] = (PAGES / "article_boilerplate.html").read_bytes()
+        await start_bot(ARTICLE_STYLE="photo", SECTIONS="Politics, Sport")
+        await subscribe(fake, READER_ID)
+        fake.send_text(ADMIN_ID, f"/publish {site.url('/harbour')}")
+        shown = await fake.wait_for_message(ADMIN_ID, predicate=is_preview, timeout=10)
+    assert shown.method == "sendPhoto"
+    assert shown.caption.startswith("👁 Preview of draft")
+    assert "reaches 1 reader at once" in shown.caption and "old tide mill" in shown.caption
+    assert telegram_len(shown.caption) <= 1024
+    assert not [d for d in shown.button_data() if not d.startswith("pb:")]
+    article_id = int(next(d for d in shown.button_data() if d.startswith("pb:now:"))[7:])
+    # A section toggle edits the photo card's caption in place.
+    fake.press_button(ADMIN_ID, ADMIN_ID, shown.message_id, f"pb:s:{article_id}:0")
+    await fake.wait_until(lambda: "#politics (tap to change)" in shown.caption, what="caption")
+    query = fake.press_button(ADMIN_ID, ADMIN_ID, shown.message_id, f"pb:now:{article_id}")
+    await fake.wait_for_callback_answer(query)
+    card = await fake.wait_for_message(READER_ID, predicate=lambda m: "tide mill" in m.caption)
+    assert card.method == "sendPhoto" and shown.caption.endswith(card.caption)
+    fake.assert_no_errors()
+
+
+async def test_preview_says_the_article_goes_to_the_channel(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    fake.add_channel(CHANNEL, "City News", "citynews")
+    await start_bot(CHANNEL_ID="@citynews")
+    shown, _ = await draft(fake, f"Bridge opens\n{BODY}")
+    assert "and is posted in the channel City News." in shown.text
     fake.assert_no_errors()

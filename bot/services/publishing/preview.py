@@ -7,17 +7,27 @@ With SECTIONS set, a row of section toggles sits above the publish buttons.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from bot.services.messaging.callback_data import ToggleSection
 from bot.services.messaging.notifier import Button, Keyboard, OutgoingMessage
 from bot.services.publishing.drafts import admin_keyboard
-from bot.services.text.formatting import MESSAGE_LIMIT, escape, render_article, visible_len
+from bot.services.text.formatting import (
+    CAPTION_LIMIT,
+    MESSAGE_LIMIT,
+    escape,
+    render_article,
+    render_caption,
+    visible_len,
+)
 from storage.models import Article, Audience, DraftNote
 
 RULE = "─" * 12
 SECTIONS_PER_ROW = 3
+# A photo card's caption holds 1,024 units: past this the header keeps only its first lines,
+# so the article keeps room for its title and summary.
+CAPTION_HEADER_MAX = 400
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,7 @@ class PreviewFacts:
     audience: Audience
     note: DraftNote
     sections: tuple[str, ...]  # the publisher's SECTIONS, empty when not configured
+    channel: str | None = None  # the publisher's channel, when the bot posts there
 
 
 def _readers(count: int) -> str:
@@ -43,21 +54,32 @@ def _sections_line(facts: PreviewFacts) -> str | None:
     return "🏷 Sections: " + ", ".join(f"#{escape(s)}" for s in chosen) + " (tap to change)"
 
 
-def preview_header(facts: PreviewFacts) -> str:
-    """The lines above the article: preview, audience, origin, problem, sections."""
-    article, audience = facts.article, facts.audience
-    lines = [
-        f"👁 <b>Preview</b> of draft #{article.id}: not sent to anyone yet.",
+def _reach_line(facts: PreviewFacts) -> str:
+    audience = facts.audience
+    line = (
         f"👥 Publishing it reaches {_readers(audience.instant)} at once and "
-        f"{_readers(audience.digest)} in their daily digest.",
+        f"{_readers(audience.digest)} in their daily digest"
+    )
+    if facts.channel:
+        line += f", and is posted in the channel {escape(facts.channel)}"
+    return line + "."
+
+
+def preview_header(facts: PreviewFacts, *, compact: bool = False) -> str:
+    """The lines above the article: preview, audience, then (unless compact) origin, problem
+    and sections."""
+    lines = [
+        f"👁 <b>Preview</b> of draft #{facts.article.id}: not sent to anyone yet.",
+        _reach_line(facts),
     ]
-    if facts.note.origin:
-        lines.append(f"📡 From {escape(facts.note.origin)}.")
-    if facts.note.problem:
-        lines.append(f"⚠️ {escape(facts.note.problem)}")
-    sections = _sections_line(facts)
-    if sections:
-        lines.append(sections)
+    if not compact:
+        if facts.note.origin:
+            lines.append(f"📡 From {escape(facts.note.origin)}.")
+        if facts.note.problem:
+            lines.append(f"⚠️ {escape(facts.note.problem)}")
+        sections = _sections_line(facts)
+        if sections:
+            lines.append(sections)
     lines.append(RULE)
     return "\n".join(lines)
 
@@ -73,15 +95,23 @@ def sections_keyboard(article: Article, sections: tuple[str, ...]) -> Keyboard:
     )
 
 
-def preview_message(facts: PreviewFacts, chat_id: int, tz: ZoneInfo) -> OutgoingMessage:
-    """The whole preview: header, the article as readers get it, section and admin buttons."""
+def preview_message(facts: PreviewFacts, base: OutgoingMessage, tz: ZoneInfo) -> OutgoingMessage:
+    """The whole preview: the header over the article as readers get it (`base`, the reader's
+    message, a photo card or text), then the section and admin buttons instead of readers'."""
     article = facts.article
     header = preview_header(facts)
-    body = render_article(article, tz=tz, limit=MESSAGE_LIMIT - visible_len(header) - 2)
-    return OutgoingMessage(
-        chat_id=chat_id,
-        text=f"{header}\n\n{body}",
+    text = render_article(article, tz=tz, limit=MESSAGE_LIMIT - visible_len(header) - 2)
+    caption = base.caption
+    if caption is not None:
+        if visible_len(header) > CAPTION_HEADER_MAX:
+            header_short = preview_header(facts, compact=True)
+        else:
+            header_short = header
+        room = CAPTION_LIMIT - visible_len(header_short) - 2
+        caption = f"{header_short}\n\n{render_caption(article, tz=tz, limit=room)}"
+    return replace(
+        base,
+        text=f"{header}\n\n{text}",
+        caption=caption,
         keyboard=sections_keyboard(article, facts.sections) + admin_keyboard(article, tz),
-        link_preview_url=article.url if article.link_preview else None,
-        disable_preview=not (article.link_preview and article.url),
     )

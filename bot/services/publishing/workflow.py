@@ -126,13 +126,15 @@ class PublishingService:
         """A draft as readers will see it, under a header saying it is a preview and whom it
         reaches, with the section toggles and the admin's buttons underneath."""
         article = await self._take_draft(article_id)
+        channel = self.broadcast.channel.target if self.broadcast.channel else None
         facts = PreviewFacts(
             article,
             await self.deliveries.audience(article_id),
             await self.articles.draft_note(article_id),
             self.sections,
+            channel.title if channel else None,
         )
-        return preview_message(facts, chat_id, self.tz)
+        return preview_message(facts, await self.composer.message_for(article, chat_id), self.tz)
 
     async def toggle_section(self, article_id: int, index: int) -> Article:
         """Put a draft in the section with this index of SECTIONS, or take it out."""

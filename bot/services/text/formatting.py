@@ -217,11 +217,14 @@ def safe_image_url(article: Article) -> str | None:
     return url if url and url.lower().startswith(("http://", "https://")) else None
 
 
-def render_caption(article: Article, *, tz: ZoneInfo, now: datetime | None = None) -> str:
-    """An article as a photo caption of at most CAPTION_LIMIT visible units: the title, the
-    summary shortened at a sentence boundary, then the byline, link and hashtags."""
+def render_caption(
+    article: Article, *, tz: ZoneInfo, now: datetime | None = None, limit: int = CAPTION_LIMIT
+) -> str:
+    """An article as a photo caption of at most `limit` visible units (CAPTION_LIMIT unless
+    something goes above it): the title, the summary shortened at a sentence boundary, then
+    the byline, link and hashtags."""
     footer = "\n".join(_footer(article, tz, now))
-    room = CAPTION_LIMIT - visible_len(footer) - 4
+    room = limit - visible_len(footer) - 4
     title = _one_line(article.title) or _UNTITLED
     summary = _summary_text(article)
     title = truncate(title, max(_TITLE_MIN, room - min(telegram_len(summary), _SUMMARY_MIN)))
