@@ -205,3 +205,29 @@ async def test_a_long_feed_list_is_split_not_refused(
     assert len(texts) > 1
     assert "40. " in "\n".join(texts)
     fake.assert_no_errors()
+
+
+async def test_held_entry_keeps_its_reason_across_a_restart(
+    fake: FakeBotAPI, start_bot: BotFactory, site: Site
+) -> None:
+    clock = FakeClock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    bot = await start_bot(clock=clock, FEED_POLL_MINUTES="1", SECTIONS="Local, Sport")
+    fake.send_text(READER_ID, "/start")
+    await fake.wait_for_message(READER_ID)
+    site.feed = rss([])
+    await add_feed(fake, site, "auto")
+    site.feed = rss([("g-gone", site.url("/gone"), "Summary only entry")])
+    clock.advance(timedelta(minutes=2))
+    held = await fake.wait_for_message(
+        ADMIN_ID, predicate=lambda m: "Summary only entry" in m.text, timeout=10
+    )
+    article_id = int(next(d for d in held.button_data() if d.startswith("pb:now:"))[7:])
+    await bot.stop()
+    await start_bot(clock=clock, FEED_POLL_MINUTES="1", SECTIONS="Local, Sport")
+    # The preview is drawn again after the restart (a section pressed): the reason is kept.
+    query = fake.press_button(ADMIN_ID, ADMIN_ID, held.message_id, f"pb:s:{article_id}:1")
+    await fake.wait_for_callback_answer(query)
+    await fake.wait_until(lambda: "#sport (tap to change)" in held.text, what="re-drawn")
+    assert "(auto, held for review)" in held.text and "could not be used" in held.text
+    assert len(fake.messages(READER_ID)) == 1  # the welcome only: nothing reached the reader
+    fake.assert_no_errors()
