@@ -11,6 +11,11 @@ from storage.models import from_ts, to_ts
 
 # Only these articles are ever suggested to readers.
 SUGGESTABLE = ("published", "archived")
+# ...and never one with the content of a withdrawn article (a copy under another URL).
+_NOT_WITHDRAWN_COPY = (
+    " AND NOT EXISTS (SELECT 1 FROM articles w"
+    " WHERE w.content_hash = a.content_hash AND w.status = 'withdrawn')"
+)
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,7 @@ class ArticleText:
     status: str
     url: str | None
     moment: datetime  # published_at, else created_at
+    published: datetime | None  # the article's own date, when known
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ class RelatedRepository:
                     r["status"],
                     r["url"],
                     _moment(r["published_at"], r["created_at"]),
+                    from_ts(r["published_at"]),
                 )
                 for r in rows
             ]
@@ -137,7 +144,7 @@ class RelatedRepository:
             " (SELECT rowid AS id, bm25(articles_fts, ?, 1.0) AS score FROM articles_fts"
             "  WHERE articles_fts MATCH ? ORDER BY score LIMIT ?) AS m"
             f" JOIN articles a ON a.id = m.id WHERE a.id != ? AND a.status IN ({statuses})"
-            " ORDER BY m.score",
+            f"{_NOT_WITHDRAWN_COPY} ORDER BY m.score",
             (title_weight, query, limit + 8, exclude, *SUGGESTABLE),
         )
         return [
@@ -189,14 +196,17 @@ class RelatedRepository:
                 (article_id, to_ts(now), archive_size),
             )
 
-    async def related(self, article_id: int, limit: int) -> list[RelatedArticle]:
-        """An article's stored suggestions that are still suggestable, best first."""
+    async def related(
+        self, article_id: int, limit: int, floor: float = 0.0
+    ) -> list[RelatedArticle]:
+        """An article's stored suggestions still suggestable and scoring >= floor, best first."""
         statuses = ",".join("?" * len(SUGGESTABLE))
         rows = await self.db.fetchall(
             "SELECT a.id, a.url, a.title, r.score FROM related_articles r"
             " JOIN articles a ON a.id = r.related_id"
-            f" WHERE r.article_id = ? AND a.status IN ({statuses}) ORDER BY r.rank LIMIT ?",
-            (article_id, *SUGGESTABLE, limit),
+            f" WHERE r.article_id = ? AND a.status IN ({statuses}) AND r.score >= ?"
+            f"{_NOT_WITHDRAWN_COPY} ORDER BY r.rank LIMIT ?",
+            (article_id, *SUGGESTABLE, floor, limit),
         )
         return [RelatedArticle(r["id"], r["url"], r["title"], float(r["score"])) for r in rows]
 
@@ -235,12 +245,14 @@ class RelatedRepository:
         )
         return [int(r["id"]) for r in rows]
 
-    async def unsigned_ids(self, after: int, limit: int) -> list[int]:
-        """Ids of articles without a stored signature, in id order."""
+    async def unsigned_ids(self, after: int, limit: int, current: str) -> list[int]:
+        """Ids of articles without a signature in the current format, in id order."""
+        mark = f"{current} "
         rows = await self.db.fetchall(
             "SELECT a.id FROM articles a WHERE a.id > ? AND NOT EXISTS"
-            " (SELECT 1 FROM related_signatures s WHERE s.article_id = a.id)"
+            " (SELECT 1 FROM related_signatures s WHERE s.article_id = a.id"
+            "  AND substr(s.terms, 1, ?) = ?)"
             " ORDER BY a.id LIMIT ?",
-            (after, limit),
+            (after, len(mark), mark, limit),
         )
         return [int(r["id"]) for r in rows]

@@ -14,7 +14,8 @@ import pytest
 
 from bot.__main__ import main
 from bot.clock import FakeClock
-from bot.services.readers.related import RelatedService, cosine, decode, encode, tokens
+from bot.services.readers.related import RelatedService
+from bot.services.readers.similarity import cosine, decode, encode, tokens
 from storage.articles import ArticleRepository
 from storage.comments import CommentRepository, NewComment
 from storage.db import Database

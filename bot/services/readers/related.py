@@ -2,43 +2,65 @@
 
 How a list is computed (`RelatedService.refresh`):
 1. The article's terms (title and body, lower-cased, accents dropped, English stop words
-   removed) get sublinear tf-idf weights with document frequencies from the FTS5 vocabulary;
-   the strongest SIGNATURE_TERMS of the unit-length vector are stored as its signature.
+   removed) get sublinear tf-idf weights with document frequencies from the FTS5 vocabulary,
+   and its names, figures and dates (`entity_features`) get theirs with frequencies from
+   `related_features`; the strongest of each form its stored signature (`similarity`).
 2. Its QUERY_TERMS most distinctive terms, skipping very common ones, form an FTS5 OR query
    ranked by bm25() with the title weighted TITLE_WEIGHT: the CANDIDATES best are kept.
-3. Candidates are re-ranked by the cosine of the signatures, near-duplicates of the article
-   (same normalised title, or cosine >= NEAR_DUPLICATE) and of each other are dropped, and a
-   small recency bonus (at most RECENCY_BONUS, halving every RECENCY_HALF_LIFE_DAYS) decides
-   between close scores.
+3. Candidates are re-ranked by relevance (word cosine plus the weighted entity cosine),
+   those below the relevance floor are dropped (fewer suggestions rather than unrelated
+   ones), near-duplicates of the article (same normalised title, or word cosine >=
+   NEAR_DUPLICATE) and of each other are dropped, and a small recency bonus (at most
+   RECENCY_BONUS, halving every RECENCY_HALF_LIFE_DAYS) decides between close scores. The
+   stored score is the relevance itself. Withdrawn articles, and copies of them (the same
+   content hash under another URL), are never candidates.
 
 Refresh policy: publishing or editing an article (the `article_changed` hook) recomputes its
 list and invalidates the lists of its new neighbours, which most likely gain it. Any other
 list is recomputed lazily when it is looked up and is missing, older than STALE_AFTER, or was
 computed when the archive was more than STALE_GROWTH smaller. Imports call
-`refresh_missing()` (or `refresh_all()` to recompute everything), which signs every new
-article in one pass over the vocabulary before computing lists.
+`refresh_missing()` (or `refresh_all()` to recompute everything), which records the entities
+of every new article, then signs them in one pass over the vocabulary, before computing lists.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import re
 import time
-import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.services.readers.similarity import (
+    SIGNATURE_FORMAT,
+    Ranking,
+    Signature,
+    cosine,
+    decode,
+    encode,
+    entity_words,
+    is_entity,
+    normalised_title,
+    relevance,
+    signature,
+    term_counts,
+)
+from bot.services.text.entities import entity_features
 from storage.models import Article
-from storage.related import SUGGESTABLE, ArticleText, RelatedArticle, RelatedRepository
+from storage.related import (
+    SUGGESTABLE,
+    ArticleText,
+    Candidate,
+    RelatedArticle,
+    RelatedRepository,
+)
 
 log = logging.getLogger(__name__)
 
 SHOWN = 3
 STORED = 10
-SIGNATURE_TERMS = 128
 QUERY_TERMS = 20
 CANDIDATES = 30
 TITLE_WEIGHT = 2.0
@@ -52,77 +74,6 @@ SIZE_CACHE_SECONDS = 30.0
 DF_CACHE_LIMIT = 200_000
 BULK_BATCH = 500
 
-_WORD = re.compile(r"[^\W_]+")
-_SPACES = re.compile(r"\s+")
-# Common English function words; they say nothing about what an article is about.
-_STOP_TEXT = """a about above after again against all almost also although always am among an and
-    another any are around as at be became because become been before being below between
-    both but by can cannot could did do does doing done down during each either else enough
-    etc even ever every few for from further had has have having he her here hers herself him
-    himself his how however i if in into is it its itself just least less like made many may
-    me might more most much must my myself neither no nor not now of off often on once one
-    only or other others our ours ourselves out over own per perhaps please quite rather
-    really said same says she should since so some still such than that the their theirs
-    them themselves then there these they this those though through thus to too toward
-    under until up upon us very was we well were what whatever when where whether which while
-    who whom whose why will with within without would yet you your yours yourself yourselves
-    s t"""
-STOP_WORDS = frozenset(_STOP_TEXT.split())
-
-Signature = dict[str, float]
-
-
-def tokens(text: str) -> list[str]:
-    """Content words of a text, as the FTS5 unicode61 tokenizer splits and folds them."""
-    lowered = text.lower()
-    if not lowered.isascii():
-        decomposed = unicodedata.normalize("NFKD", lowered)
-        lowered = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return [w for w in _WORD.findall(lowered) if len(w) > 1 and w not in STOP_WORDS]
-
-
-def term_counts(title: str, body: str) -> Counter[str]:
-    """How often each content word occurs in title and body."""
-    counts = Counter(tokens(body))
-    counts.update(tokens(title))
-    return counts
-
-
-def idf(df: int, size: int) -> float:
-    """Smoothed inverse document frequency."""
-    return math.log((size + 1) / (df + 1)) + 1.0
-
-
-def signature(counts: Mapping[str, int], df: Mapping[str, int], size: int) -> Signature:
-    """The strongest SIGNATURE_TERMS of the unit-length sublinear tf-idf vector."""
-    weights = {t: (1.0 + math.log(c)) * idf(df.get(t, 0), size) for t, c in counts.items()}
-    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:SIGNATURE_TERMS]
-    return {t: w / norm for t, w in top}
-
-
-def encode(sig: Signature) -> str:
-    """A signature as stored: "term weight" pairs, weights in thousandths."""
-    return " ".join(f"{t} {max(1, round(w * 1000))}" for t, w in sig.items())
-
-
-def decode(stored: str) -> Signature:
-    """A stored signature back as term weights."""
-    parts = stored.split()
-    return {parts[i]: int(parts[i + 1]) / 1000 for i in range(0, len(parts) - 1, 2)}
-
-
-def cosine(a: Signature, b: Signature) -> float:
-    """Dot product of two unit-length signatures."""
-    if len(a) > len(b):
-        a, b = b, a
-    return float(sum(w * b.get(t, 0.0) for t, w in a.items()))
-
-
-def normalised_title(title: str) -> str:
-    """A title reduced to lower-case words, for spotting the same story twice."""
-    return " ".join(_WORD.findall(title.lower()))
-
 
 def recency_factor(moment: datetime, now: datetime) -> float:
     """1 + a bonus that halves every RECENCY_HALF_LIFE_DAYS of age."""
@@ -133,9 +84,12 @@ def recency_factor(moment: datetime, now: datetime) -> float:
 class RelatedService:
     """Computes, stores and serves each article's related articles."""
 
-    def __init__(self, repo: RelatedRepository, clock: Clock) -> None:
+    def __init__(
+        self, repo: RelatedRepository, clock: Clock, ranking: Ranking | None = None
+    ) -> None:
         self.repo = repo
         self.clock = clock
+        self.ranking = ranking or Ranking()
         self._df: dict[str, int] = {}
         self._df_size = 0
         self._bulk = False  # while signing an import, the whole vocabulary is held
@@ -156,53 +110,75 @@ class RelatedService:
             self._df, self._df_size = {}, size
         if len(self._df) > DF_CACHE_LIMIT and not self._bulk:
             self._df = {}
-        missing = [t for t in dict.fromkeys(terms) if t not in self._df]
-        if missing:
-            found = await self.repo.doc_frequencies(missing)
-            self._df.update((t, found.get(t, 0)) for t in missing)
-        return self._df
+        df = self._df
+        missing = [t for t in dict.fromkeys(terms) if t not in df]
+        entities = {t: entity_words(t) for t in missing if is_entity(t)}
+        words = [t for t in missing if not is_entity(t)]
+        words += [w for parts in entities.values() for w in parts if w not in df]
+        if words:
+            found = await self.repo.doc_frequencies(words)
+            df.update((t, found.get(t, 0)) for t in words)
+        for key, parts in entities.items():
+            # No index counts names or figures, but none is more frequent than its rarest
+            # word: that upper bound stands in for its document frequency.
+            df[key] = min((df[w] for w in parts), default=0)
+        return df
 
     async def _sign(self, texts: list[ArticleText], size: int) -> dict[int, Signature]:
         counts = {t.id: term_counts(t.title, t.body) for t in texts}
-        df = await self._frequencies((w for c in counts.values() for w in c), size)
-        sigs = {aid: signature(c, df, size) for aid, c in counts.items()}
+        found = {t.id: _entities(t) for t in texts}
+        keys = [w for c in (*counts.values(), *found.values()) for w in c]
+        df = await self._frequencies(keys, size)
+        sigs = {aid: signature(c, df, size, found[aid]) for aid, c in counts.items()}
         await self.repo.save_signatures(
             [(a, encode(s)) for a, s in sigs.items()], self.clock.now()
         )
         return sigs
 
     async def _candidate_signatures(self, ids: list[int], size: int) -> dict[int, Signature]:
-        stored = {aid: decode(s) for aid, s in (await self.repo.signatures(ids)).items()}
+        stored = {
+            aid: sig
+            for aid, text in (await self.repo.signatures(ids)).items()
+            if (sig := decode(text)) is not None  # None: signed by an older version
+        }
         unsigned = [aid for aid in ids if aid not in stored]
         if unsigned:
             stored.update(await self._sign(await self.repo.texts(unsigned), size))
         return stored
 
-    async def compute(self, article_id: int, limit: int = STORED) -> list[tuple[int, float]]:
-        """The best related (id, score) pairs for an article, without storing the list."""
-        text = await self.repo.text(article_id)
-        if text is None:
-            return []
-        size = await self.archive_size()
-        own = (await self._sign([text], size))[text.id]
+    async def _scored(
+        self, text: ArticleText, own: Signature, size: int
+    ) -> list[tuple[float, float, Candidate, Signature]]:
+        """Candidates above the floor as (ordering score, relevance, candidate, signature)."""
         cap = max(50, COMMON_SHARE * size)
-        df = self._df
-        query = [t for t in own if df.get(t, 0) <= cap][:QUERY_TERMS]
-        found = await self.repo.search(query, article_id, CANDIDATES, TITLE_WEIGHT)
+        query = [t for t in own if not is_entity(t) and self._df.get(t, 0) <= cap][:QUERY_TERMS]
+        found = await self.repo.search(query, text.id, CANDIDATES, TITLE_WEIGHT)
         sigs = await self._candidate_signatures([c.id for c in found], size)
         now = self.clock.now()
         title = normalised_title(text.title)
         scored = []
         for cand in found:
             sig = sigs.get(cand.id, {})
-            score = cosine(own, sig)
-            if score >= NEAR_DUPLICATE or (title and normalised_title(cand.title) == title):
+            if cosine(own, sig) >= NEAR_DUPLICATE or (
+                title and normalised_title(cand.title) == title
+            ):
                 continue
-            scored.append((score * recency_factor(cand.moment, now), cand, sig))
-        scored.sort(key=lambda item: (-item[0], -item[1].id))
+            score = relevance(own, sig, self.ranking.entity_weight)
+            if score >= self.ranking.floor:
+                scored.append((score * recency_factor(cand.moment, now), score, cand, sig))
+        scored.sort(key=lambda item: (-item[0], -item[2].id))
+        return scored
+
+    async def compute(self, article_id: int, limit: int = STORED) -> list[tuple[int, float]]:
+        """The best related (id, relevance) pairs for an article, without storing the list."""
+        text = await self.repo.text(article_id)
+        if text is None:
+            return []
+        size = await self.archive_size()
+        own = (await self._sign([text], size))[text.id]
         chosen: list[tuple[int, float]] = []
         kept: list[tuple[str, Signature]] = []
-        for score, cand, sig in scored:
+        for _, score, cand, sig in await self._scored(text, own, size):
             key = normalised_title(cand.title)
             if any(key == k or cosine(sig, s) >= NEAR_DUPLICATE for k, s in kept):
                 continue  # the same story twice would waste a slot
@@ -237,7 +213,7 @@ class RelatedService:
             return [
                 RelatedArticle(i, texts[i].url, texts[i].title, s) for i, s in items if i in texts
             ]
-        return await self.repo.related(article_id, limit)
+        return await self.repo.related(article_id, limit, self.ranking.floor)
 
     async def article_changed(self, article: Article) -> None:
         """ArticleHook: a published or edited article gets a fresh list, its neighbours too."""
@@ -250,14 +226,14 @@ class RelatedService:
         await self.repo.invalidate([i for i, _ in items[:SHOWN]])
 
     async def sign_missing(self) -> int:
-        """Sign every article without a signature, with one pass over the vocabulary."""
+        """Sign every article without a current signature, with one pass over the vocabulary."""
         self._size = (0, -math.inf)
         size = await self.archive_size()
         self._df, self._df_size = await self.repo.all_doc_frequencies(), size
         done, after = 0, 0
         self._bulk = True
         try:
-            while ids := await self.repo.unsigned_ids(after, BULK_BATCH):
+            while ids := await self.repo.unsigned_ids(after, BULK_BATCH, SIGNATURE_FORMAT):
                 await self._sign(await self.repo.texts(ids), size)
                 done, after = done + len(ids), ids[-1]
         finally:
@@ -280,3 +256,9 @@ class RelatedService:
     async def refresh_all(self) -> int:
         """Recompute every suggestable article's list (e.g. after a large import)."""
         return await self.refresh_missing(everything=True)
+
+
+def _entities(text: ArticleText) -> Counter[str]:
+    """An article's names, figures and dates, with its own publication date."""
+    published = text.published.date() if text.published else None
+    return entity_features(text.title, text.body, published)

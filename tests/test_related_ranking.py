@@ -1,0 +1,149 @@
+"""Related suggestions tell a story from its siblings, keep a floor and never show withdrawn
+articles or their copies (real SQLite files, the real service, and the `newsbot` commands)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from bot.clock import FakeClock
+from bot.services.publishing.drafts import content_hash
+from bot.services.readers.related import RelatedService
+from bot.services.readers.similarity import FLOOR, Ranking, decode, encode, relevance
+from storage.articles import ArticleRepository
+from storage.db import Database
+from storage.models import Article, NewArticle
+from storage.related import RelatedRepository
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+QUAKE = (
+    "Earthquake of magnitude 6.1 strikes near Valparaíso",
+    "An earthquake of magnitude 6.1 struck near Valparaíso on Tuesday, Chile's emergency office "
+    "said. Rescuers searched collapsed houses in Viña del Mar, and President Gabriel Boric "
+    "flew to the region. The earthquake damaged roads and the port.",
+)
+# The same event, reported with other words: it shares the who and where, not the wording.
+SAME_EVENT = (
+    "Boric visits Viña del Mar after Valparaíso tremor",
+    "President Gabriel Boric toured Viña del Mar, where the 6.1 magnitude tremor of Tuesday "
+    "left families homeless. Valparaíso port reopened.",
+)
+# Another earthquake: the same kind of event in its own words, but none of its people or places.
+SIBLING = (
+    "Earthquake strikes, rescuers search collapsed houses",
+    "An earthquake struck near Sendai on Tuesday, the emergency office said. Rescuers searched "
+    "collapsed houses, the earthquake damaged roads and the port, and Prime Minister Fumio "
+    "Kishida flew to the region.",
+)
+UNRELATED = (
+    "Port city hosts a jazz festival",
+    "A jazz festival opened in the old town, the tourist office said, with brass bands and a "
+    "parade past the houses near the harbour. Bakers sold pastries to visitors.",
+)
+
+
+async def add(
+    db: Database, title: str, body: str, *, status: str = "archived", url: str | None = None
+) -> Article:
+    """Store one article."""
+    new = NewArticle(title=title, body=body, summary="", url=url)
+    return await ArticleRepository(db).create(
+        new, content_hash=content_hash(title, body), status=status, now=NOW
+    )
+
+
+def service(db: Database, ranking: Ranking | None = None) -> RelatedService:
+    """A fresh service with the shipped ranking unless one is given."""
+    return RelatedService(RelatedRepository(db), FakeClock(NOW), ranking)
+
+
+async def test_same_event_outranks_a_sibling_that_shares_more_words(db: Database) -> None:
+    query = await add(db, *QUAKE, status="published")
+    same = await add(db, *SAME_EVENT)
+    sibling = await add(db, *SIBLING)
+    for i in range(8):  # an archive around them, so that frequencies mean something
+        await add(db, f"Council budget {i}", f"The council voted on the budget for year {i}.")
+    words_only = await service(db, Ranking(entity_weight=0.0, floor=0.0)).compute(query.id)
+    assert [i for i, _ in words_only][:2] == [sibling.id, same.id]  # wording alone is fooled
+    ranked = await service(db).compute(query.id)
+    assert [i for i, _ in ranked][:2] == [same.id, sibling.id]
+
+
+async def test_below_the_floor_fewer_suggestions_or_none(db: Database) -> None:
+    query = await add(db, *QUAKE, status="published")
+    same = await add(db, *SAME_EVENT)
+    unrelated = await add(db, *UNRELATED)
+    everything = await service(db, Ranking(floor=0.0)).compute(query.id)
+    low = dict(everything)[unrelated.id]
+    assert 0 < low < FLOOR  # it shares a few words ("office", "houses", "near"), nothing else
+    assert [i for i, _ in await service(db).refresh(query.id)] == [same.id]
+    assert [r.id for r in await service(db).related(query.id)] == [same.id]
+    lonely = await add(db, *UNRELATED[:1], "Brass bands played.", status="published")
+    assert await service(db).related(lonely.id) == []
+
+
+async def test_stored_lists_keep_the_floor_when_read(db: Database) -> None:
+    query = await add(db, *QUAKE, status="published")
+    same = await add(db, *SAME_EVENT)
+    unrelated = await add(db, *UNRELATED)
+    # A list stored by an older version, without the floor: the weak one is not shown.
+    repo = RelatedRepository(db)
+    await repo.save_related(query.id, [(same.id, 0.5), (unrelated.id, 0.037)], NOW, 3)
+    assert [r.id for r in await service(db).related(query.id)] == [same.id]
+
+
+async def test_signatures_of_an_older_version_are_signed_again(db: Database) -> None:
+    article = await add(db, *QUAKE)
+    repo = RelatedRepository(db)
+    await repo.save_signatures([(article.id, "earthquake 700 valparaiso 714")], NOW)
+    assert decode("earthquake 700 valparaiso 714") is None
+    assert await service(db).sign_missing() == 1
+    stored = decode((await repo.signatures([article.id]))[article.id])
+    assert stored is not None and "n:boric" in stored and "f:6.1" in stored
+    assert await service(db).sign_missing() == 0
+
+
+def test_signature_round_trip_and_relevance_parts() -> None:
+    sig = {"quake": 0.8, "port": 0.6, "n:boric": 0.6, "n:vina_del_mar": 0.8}
+    assert decode(encode(sig)) == sig
+    assert decode(encode({})) == {}
+    other = {"quake": 1.0, "n:boric": 1.0}
+    assert relevance(sig, other, 0.0) == pytest.approx(0.8)
+    assert relevance(sig, other, 0.5) == pytest.approx(0.8 + 0.5 * 0.6)
+
+
+async def _withdrawn_and_neighbour(path: Path) -> tuple[int, int]:
+    db = await Database.open(path)
+    try:
+        withdrawn = await add(db, *SAME_EVENT, status="published", url="https://news.example/a")
+        await ArticleRepository(db).set_status(withdrawn.id, "withdrawn", NOW)
+        query = await add(db, *QUAKE, status="published", url="https://news.example/q")
+        return withdrawn.id, query.id
+    finally:
+        await db.close()
+
+
+def test_withdrawn_article_imported_under_another_url_is_never_suggested(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "news.db"
+    withdrawn, query = asyncio.run(_withdrawn_and_neighbour(path))
+    archive = tmp_path / "archive.jsonl"
+    rows = [
+        {"url": "https://mirror.example/copy", "title": SAME_EVENT[0], "body": SAME_EVENT[1]},
+        {"url": "https://mirror.example/sibling", "title": SIBLING[0], "body": SIBLING[1]},
+    ]
+    archive.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["import", str(archive), "--db", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["related", str(query), "--json", "--db", str(path)]) == 0
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    urls = [r["url"] for r in line["related"]]
+    assert "https://mirror.example/copy" not in urls and withdrawn not in urls
+    assert urls == ["https://mirror.example/sibling"]
