@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import aiosqlite
 
@@ -20,7 +20,7 @@ from storage.models import (
 
 _COLUMNS = (
     "id, title, body, summary, url, author, image_url, source, status, link_preview,"
-    " created_by, created_at, scheduled_at, published_at, external_id, photo_refused"
+    " created_by, created_at, scheduled_at, published_at, external_id, photo_refused, page_date"
 )
 
 
@@ -45,6 +45,7 @@ def _row_to_article(row: aiosqlite.Row, tags: Sequence[str]) -> Article:
         external_id=row["external_id"],
         tags=tuple(tags),
         photo_refused=bool(row["photo_refused"]),
+        page_date=date.fromisoformat(row["page_date"]) if row["page_date"] else None,
     )
 
 
@@ -140,7 +141,7 @@ class ArticleRepository:
             async with conn.execute(
                 "INSERT INTO articles (external_id, url, content_hash, title, body, summary,"
                 " author, image_url, source, status, link_preview, created_by, created_at,"
-                " published_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " published_at, updated_at, page_date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     article.external_id,
                     article.url,
@@ -157,6 +158,7 @@ class ArticleRepository:
                     ts,
                     published,
                     ts,
+                    article.page_date.isoformat() if article.page_date else None,
                 ),
             ) as cur:
                 article_id = cur.lastrowid

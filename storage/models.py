@@ -57,6 +57,7 @@ class NewArticle:
     link_preview: bool = True
     created_by: int | None = None
     published_at: datetime | None = None  # original date, for imports
+    page_date: date | None = None  # the date its own page gives, when known
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class Article:
     external_id: str | None = None
     tags: tuple[str, ...] = ()
     photo_refused: bool = False  # Telegram refused its lead image: sent as text from then on
+    page_date: date | None = None  # the date its own page gives, when known
 
 
 @dataclass(frozen=True)

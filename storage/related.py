@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from storage.db import Database, in_chunks
 from storage.models import from_ts, to_ts
@@ -28,7 +28,7 @@ class ArticleText:
     status: str
     url: str | None
     moment: datetime  # published_at, else created_at
-    published: datetime | None  # the article's own date, when known
+    published: date | None  # the article's own date (its page's, else published), when known
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,13 @@ class RelatedState:
     archive_size: int
 
 
+def _own_date(page_date: str | None, published: int | None) -> date | None:
+    if page_date:
+        return date.fromisoformat(page_date)
+    moment = from_ts(published)
+    return moment.date() if moment else None
+
+
 def _moment(published: int | None, created: int) -> datetime:
     value = from_ts(published if published is not None else created)
     assert value is not None  # noqa: S101 - created_at is NOT NULL
@@ -82,7 +89,8 @@ class RelatedRepository:
         for chunk in in_chunks(ids):
             marks = ",".join("?" * len(chunk))
             rows = await self.db.fetchall(
-                "SELECT id, title, body, status, url, published_at, created_at FROM articles"
+                "SELECT id, title, body, status, url, published_at, created_at, page_date"
+                " FROM articles"
                 f" WHERE id IN ({marks})",
                 chunk,
             )
@@ -94,7 +102,7 @@ class RelatedRepository:
                     r["status"],
                     r["url"],
                     _moment(r["published_at"], r["created_at"]),
-                    from_ts(r["published_at"]),
+                    _own_date(r["page_date"], r["published_at"]),
                 )
                 for r in rows
             ]

@@ -119,3 +119,50 @@ def test_sentences_are_trimmed_non_empty_and_deterministic(text: str) -> None:
 @given(st.lists(st.sampled_from(["Alpha beta.", "Gamma delta?", "Всё хорошо!", "שלום לכם."])))
 def test_well_formed_sentences_round_trip(parts: list[str]) -> None:
     assert split_sentences(" ".join(parts)) == parts
+
+
+# The seed article's shape: a paragraph that ends without a full stop, then the next one.
+PARAGRAPH_ENDS = [
+    (
+        "Migrants were told to enlist in the army and fight against the Ukrainians\n"
+        "Hundreds of thousands of Russian citizens have fled the country.",
+        [
+            "Migrants were told to enlist in the army and fight against the Ukrainians",
+            "Hundreds of thousands of Russian citizens have fled the country.",
+        ],
+    ),
+    (
+        "Мигрантов призвали воевать против украинцев\n\nсотни тысяч россиян уехали из страны.",
+        ["Мигрантов призвали воевать против украинцев", "сотни тысяч россиян уехали из страны."],
+    ),
+    (
+        "Muhojirlarni ukrainlarga qarshi jang qilishga chaqirishdi\n"
+        "Yuz minglab Rossiya fuqarolari mamlakatni tark etdi.",
+        [
+            "Muhojirlarni ukrainlarga qarshi jang qilishga chaqirishdi",
+            "Yuz minglab Rossiya fuqarolari mamlakatni tark etdi.",
+        ],
+    ),
+    (
+        "Мигрантларни украинларга қарши жанг қилишга чақиришди\n\n"
+        "юз минглаб Россия фуқаролари мамлакатни тарк этди.",
+        [
+            "Мигрантларни украинларга қарши жанг қилишга чақиришди",
+            "юз минглаб Россия фуқаролари мамлакатни тарк этди.",
+        ],
+    ),
+    # A title-case heading ends its line even before a lower-case one.
+    (
+        "How Uzbeks Escaped The Conscription\nofficials in Tashkent said so.",
+        ["How Uzbeks Escaped The Conscription", "officials in Tashkent said so."],
+    ),
+    (
+        "the conscription”\nThe government of Uzbekistan warned.",
+        ["the conscription”", "The government of Uzbekistan warned."],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PARAGRAPH_ENDS)
+def test_paragraph_breaks_and_headings_end_sentences(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected

@@ -20,7 +20,7 @@ from bot.services.messaging.callback_data import ConfirmWithdrawal
 from bot.services.messaging.notifier import EXPIRED, Button
 from bot.services.publishing.corrections import MessagesChanged, WithdrawalPlan
 from bot.services.publishing.drafts import PublishError, describe
-from bot.services.text.formatting import button_title, escape
+from bot.services.text.formatting import button_title, escape, quoted
 from bot.services.text.timeutil import format_local
 from bot.telegram_adapter.notifier import to_markup
 
@@ -138,7 +138,7 @@ def _confirm_keyboard(plan: WithdrawalPlan) -> tuple[tuple[Button, ...], ...]:
 def result_text(changed: MessagesChanged) -> str:
     """What withdrawing did."""
     article = changed.article
-    title = f"#{article.id} “{escape(article.title)}”"
+    title = f"#{article.id} {escape(quoted(article.title))}"
     if changed.was_scheduled:
         return f"✖ Cancelled the scheduled article {title}. It was never sent."
     text = (

@@ -13,6 +13,7 @@ from charset_normalizer import from_bytes
 from trafilatura.settings import Document
 
 from bot.services.ingest.fetch import decode_body
+from bot.services.ingest.pasted import clean_body, clean_page, trim_quotes
 from bot.services.text.tags import normalize_tags
 
 MIN_ARTICLE_CHARS = 200
@@ -60,7 +61,8 @@ def extract_article(html: str, url: str | None) -> ExtractedArticle:
     if not (title and image):
         meta = _scan_meta(html)
         title, image = title or meta.og_title or meta.title, image or meta.og_image
-    body = _drop_leading_title(str(doc.text), title)
+    title = trim_quotes(title)
+    body = "\n".join(clean_body(_drop_leading_title(str(doc.text), title).split("\n"))).strip()
     if len(body) < MIN_ARTICLE_CHARS:
         raise ExtractError("No article found on that page.")
     if not title:
@@ -78,20 +80,25 @@ def extract_article(html: str, url: str | None) -> ExtractedArticle:
 
 
 def article_from_text(text: str, *, markdown: bool = False) -> ExtractedArticle:
-    """Make an article from text: first non-empty line is the title, the rest the body."""
+    """Make an article from text or a copied page: the headline, then the body.
+
+    Navigation before the headline, a byline and a date line under it, share/subscribe
+    lines and trailing sections ("You may also like") are cleaned as `clean_page` says."""
     lines, tags = _split_tags(text.replace("\r\n", "\n").split("\n"))
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if not lines:
+    page = clean_page(lines)
+    if page is None:
         raise ExtractError("The text is empty.")
-    title = lines[0].strip()
-    if markdown:
-        title = _MD_HEADING.sub("", title).strip()
-    body = "\n".join(lines[1:]).strip()
-    if not body:
+    title = trim_quotes(_MD_HEADING.sub("", page.title)) if markdown else page.title
+    if not page.body:
         raise ExtractError("Put the headline on the first line and the article text below it.")
     return ExtractedArticle(
-        url=None, title=title, body=body, author=None, published=None, image_url=None, tags=tags
+        url=None,
+        title=title,
+        body=page.body,
+        author=page.author,
+        published=page.published,
+        image_url=None,
+        tags=tags,
     )
 
 
@@ -136,7 +143,7 @@ def _decode_text(data: bytes) -> str:
 def _drop_leading_title(text: str, title: str) -> str:
     """trafilatura keeps the <h1> as the first line; the title is stored separately."""
     lines = text.strip().split("\n")
-    if lines and title and lines[0].strip().casefold() == title.casefold():
+    if lines and title and trim_quotes(lines[0]).casefold() == trim_quotes(title).casefold():
         lines = lines[1:]
     return "\n".join(lines).strip()
 

@@ -18,7 +18,7 @@ from bot.services.ingest.extract import (
 from bot.services.ingest.fetch import FetchError, fetch_page, make_client
 from bot.services.messaging.callback_data import PublishAction
 from bot.services.messaging.notifier import Button, Keyboard
-from bot.services.text.formatting import TITLE_LIMIT, truncate
+from bot.services.text.formatting import TITLE_LIMIT, quoted, truncate
 from bot.services.text.summarize import summarize
 from bot.services.text.timeutil import format_local
 from storage.models import Article, NewArticle
@@ -86,6 +86,7 @@ async def to_new_article(
         summary=summary,
         url=extracted.url,
         author=extracted.author,
+        page_date=extracted.published,
         image_url=extracted.image_url,
         tags=extracted.tags,
         source=source,
@@ -115,4 +116,4 @@ def describe(article: Article, tz: ZoneInfo) -> str:
     """How admins are told about an article: #12 “Title” (published 1 Dec 2026 08:00 UTC)."""
     moment: datetime = article.published_at or article.scheduled_at or article.created_at
     verb = {"scheduled": "scheduled for", "draft": "drafted"}.get(article.status, article.status)
-    return f"#{article.id} “{article.title}” ({verb} {format_local(moment, tz)})"
+    return f"#{article.id} {quoted(article.title)} ({verb} {format_local(moment, tz)})"

@@ -260,5 +260,4 @@ class RelatedService:
 
 def _entities(text: ArticleText) -> Counter[str]:
     """An article's names, figures and dates, with its own publication date."""
-    published = text.published.date() if text.published else None
-    return entity_features(text.title, text.body, published)
+    return entity_features(text.title, text.body, text.published)

@@ -36,7 +36,7 @@ _COMMA = ","
 _BREAKS = frozenset('.!?;:"“”«»()[]\n')
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*(?:-\d+(?:[.,]\d+)*)?$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
-_MONTHS = {
+MONTHS = {
     name: n
     for n, names in enumerate(
         (
@@ -140,7 +140,7 @@ def _add_names(
         folded = [_POSSESSIVE.sub("", fold(w)) for w in run]
         while folded and (folded[0] in _FUNCTION or folded[0] in _WEEKDAYS):
             folded = folded[1:]  # "The", "On Saturday" open a run without being a name
-        if len(folded) == 1 and (folded[0] in _MONTHS or folded[0] in _WEEKDAYS):
+        if len(folded) == 1 and (folded[0] in MONTHS or folded[0] in _WEEKDAYS):
             continue  # dates are counted as dates
         if strict:
             folded = [w for w in folded if w in confirmed]
@@ -177,7 +177,7 @@ def _figures_and_dates(words: list[tuple[str, bool]], features: Counter[str]) ->
         if _YEAR.match(word):
             features[f"d:{word}"] += 1
             continue
-        month = _MONTHS.get(after.rstrip(".")) or _MONTHS.get(before.rstrip("."))
+        month = MONTHS.get(after.rstrip(".")) or MONTHS.get(before.rstrip("."))
         if month and word.isdigit() and 1 <= int(word) <= 31:
             features[f"d:{month:02d}-{int(word):02d}"] += 1
             continue

@@ -11,7 +11,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.services.text.sentences import split_sentences
@@ -42,6 +42,9 @@ _SPACES = re.compile(r"\s+")
 _SAFE_SCHEMES = ("http://", "https://", "tg://")
 # Characters that belong to the previous one: cutting before them would mangle a grapheme.
 _JOINERS = frozenset("\u200c\u200d\ufe0e\ufe0f")
+
+
+_QUOTES = "\"'“”\u2018\u2019«»„"  # straight, curly double and single, guillemets
 
 
 def telegram_len(plain: str) -> int:
@@ -100,6 +103,13 @@ def truncate(text: str, limit: int) -> str:
     return text[:cut].rstrip() + ELLIPSIS
 
 
+def quoted(title: str) -> str:
+    """A title in quotes for admin messages, unless it already opens or closes with one."""
+    if title[:1] in _QUOTES or title[-1:] in _QUOTES:
+        return title
+    return f"“{title}”"
+
+
 def button_title(title: str, limit: int = 48) -> str:
     """A one-line shortened title for an inline keyboard button."""
     line = _SPACES.sub(" ", clean(title)).strip()
@@ -147,14 +157,20 @@ def _date_text(moment: datetime, tz: ZoneInfo) -> str:
         return ""
 
 
+def _page_day(day: date) -> str:
+    """A page's own date like "28 Nov 2022" (a date has no zone to convert)."""
+    utc = ZoneInfo("UTC")
+    return format_day(datetime(day.year, day.month, day.day, 12, tzinfo=utc), utc)
+
+
 def _footer(article: Article, tz: ZoneInfo, now: datetime | None) -> list[str]:
     """HTML lines after the summary: byline, link and hashtags."""
     lines: list[str] = []
     author = truncate(_one_line(article.author), _AUTHOR_CAP)
     moment = article.published_at or now or article.created_at
-    byline = " · ".join(
-        part for part in (author and f"By {author}", _date_text(moment, tz)) if part
-    )
+    # The page's own date, when it gives one, is the article's date; else when it came out here.
+    day = _page_day(article.page_date) if article.page_date else _date_text(moment, tz)
+    byline = " · ".join(part for part in (author and f"By {author}", day) if part)
     lines.append(f"<i>{escape(byline)}</i>")
     url = _safe_url(article.url)
     if url:
@@ -179,8 +195,8 @@ def render_article(
     """One article as a Telegram HTML message of at most `limit` visible units (less than
     MESSAGE_LIMIT when something, such as a preview's header, goes above it).
 
-    The date shown is published_at; for an unpublished article it is now (the moment it is
-    being sent) when given, else created_at.
+    The date shown is the page's own date when known, else published_at; for an unpublished
+    article it is now (the moment it is being sent) when given, else created_at.
     """
     footer = "\n".join(_footer(article, tz, now))
     title = _one_line(article.title) or _UNTITLED

@@ -6,8 +6,9 @@ start a sentence: anything that is not a lowercase letter.  Cased scripts (Latin
 therefore need a capital, digit or opening quote; caseless scripts (Hebrew, Arabic, CJK) split
 on punctuation alone.  A full stop does not end a sentence after a known abbreviation, a single
 capital initial or a dotted acronym ("U.S.").  A dot with no whitespace after it (decimals,
-URLs, e-mail addresses, "e.g.x") never splits.  Blank lines always split; a single line break
-splits unless the next line starts in lowercase (a hard-wrapped paragraph).
+URLs, e-mail addresses, "e.g.x") never splits.  A paragraph break (blank line) always ends a
+sentence, punctuated or not; a single line break does too unless the next line starts in
+lowercase (a hard-wrapped paragraph) and the line before is not a title-case heading.
 """
 
 # The rules are about non-Latin scripts and typography, so "confusable" characters are meant.
@@ -52,6 +53,7 @@ _BOUNDARY = re.compile(rf"(?P<punct>{_TERMINAL})(?P<close>[{re.escape(_CLOSERS)}
 _CJK_BOUNDARY = re.compile(rf"[。！？]+[{re.escape(_CLOSERS)}]*(?=\S)")
 _PARAGRAPHS = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _WHITESPACE = re.compile(r"\s+")
+_ENDS_SENTENCE = re.compile(rf"(?:{_TERMINAL})[{re.escape(_CLOSERS)}]*$")
 _DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")
 
 
@@ -112,14 +114,23 @@ def _split_line(line: str) -> list[str]:
     return [_WHITESPACE.sub(" ", p).strip() for p in pieces if p.strip()]
 
 
+def _headline_like(line: str) -> bool:
+    """A line in title case without terminal punctuation: a heading, never a wrapped line."""
+    if _ENDS_SENTENCE.search(line):
+        return False
+    words = [w for w in line.split() if len(w) > 3 and w[0].isalpha()]
+    return len(words) >= 2 and all(w[0].isupper() for w in words)
+
+
 def _paragraph_lines(paragraph: str) -> list[str]:
-    """Join hard-wrapped lines: a line starting in lowercase continues the previous one."""
+    """Join hard-wrapped lines: a line starting in lowercase continues the previous one,
+    unless that one is a heading."""
     lines: list[str] = []
     for raw in paragraph.splitlines():
         line = raw.strip()
         if not line:
             continue
-        if lines and line[0].islower():
+        if lines and line[0].islower() and not _headline_like(lines[-1]):
             lines[-1] = f"{lines[-1]} {line}"
         else:
             lines.append(line)

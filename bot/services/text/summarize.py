@@ -61,6 +61,19 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\w+")
+_HEADING_WORDS = 12  # an unpunctuated line this short is a heading, not a paragraph
+_ENDED = re.compile(r"[.!?…。！？؟।:;][\"'”’»)\]]*$")
+# Openers that refer back to the sentence before: pronouns and connectives in English,
+# Russian and Uzbek. "This"/"That" only before a verb ("This week..." stands alone).
+_REFERS_BACK = re.compile(
+    r"^[\"'“‘«(]*(?:he|she|they|it|its|his|her|their|them|these|those|but|however|and|also|"
+    r"yet|such|(?:this|that)(?=\s+(?:is|was|has|had|will|would|could|can|may|means|meant|"
+    r"came|comes|led|leads|follows|followed)\b)|"
+    r"он|она|оно|они|его|её|ее|их|это|эти|но|однако|также|"
+    r"u|ular|bu|shu|uning|ularning|lekin|ammo|biroq|shuningdek|"
+    r"у|улар|бу|шу|унинг|уларнинг|лекин|аммо|бироқ|шунингдек)\b",
+    re.IGNORECASE,
+)
 _STOPWORDS = frozenset(
     _WORD.findall(
         """the and for that with was were are this from have has had his her their they them
@@ -105,6 +118,8 @@ def _candidates(body: str, *, strict: bool = True) -> list[_Candidate]:
         length = sum(any(ch.isalpha() for ch in token) for token in text.split())
         if strict and (length < _MIN_WORDS or _BOILERPLATE.match(text)):
             continue
+        if strict and length <= _HEADING_WORDS and not _ENDED.search(text):
+            continue  # a heading or caption line, not a sentence
         if text:
             words = frozenset(_content_words(text))
             result.append(_Candidate(len(result), text, words, length))
@@ -153,25 +168,54 @@ def _shorten(text: str, max_chars: int) -> str:
     return cut.rstrip() + _ELLIPSIS
 
 
+def _refers_back(cand: _Candidate) -> bool:
+    """Whether a sentence leans on the one before ("She said...", "But...", "Он...")."""
+    return bool(_REFERS_BACK.match(cand.text))
+
+
+def _group(
+    cand: _Candidate, candidates: list[_Candidate], chosen: dict[int, _Candidate]
+) -> list[_Candidate]:
+    """The sentences to add for ``cand``: itself, with the one it refers back to if needed."""
+    # The first sentence follows the headline, which readers see above the summary.
+    if cand.index == 0 or not _refers_back(cand) or cand.index - 1 in chosen:
+        return [cand]
+    before = candidates[cand.index - 1]
+    if any(_similar(before.words, c.words) for c in chosen.values()):
+        return [cand]  # what it refers to is already said (a caption repeating the lead)
+    if _refers_back(before) and before.index - 1 not in chosen:
+        return []  # a chain: it would not read on its own
+    return [before, cand]
+
+
 def _select(title: str, candidates: list[_Candidate], max_sentences: int, max_chars: int) -> str:
     """Greedy selection by score under the sentence and character budgets."""
     scores = _scores(title, candidates)
     order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
-    chosen: list[_Candidate] = []
+    chosen: dict[int, _Candidate] = {}
     used = -1  # Joining n sentences costs n - 1 spaces.
     for cand in (candidates[i] for i in order):
         if len(chosen) == max_sentences:
             break
+        group = [c for c in _group(cand, candidates, chosen) if c.index not in chosen]
+        if len(group) == 2 and len(chosen) + 2 > max_sentences:
+            group = group[:1]  # no room for both: the one it refers to stands alone
+        cost = sum(1 + len(_ended(c.text)) for c in group)
         # A sentence that does not fit is skipped whole; a shorter one may still fit.
-        if used + 1 + len(cand.text) > max_chars:
+        if not group or len(chosen) + len(group) > max_sentences or used + cost > max_chars:
             continue
-        if any(_similar(cand.words, c.words) for c in chosen):
+        if any(_similar(c.words, o.words) for c in group for o in chosen.values()):
             continue
-        chosen.append(cand)
-        used += 1 + len(cand.text)
+        chosen.update((c.index, c) for c in group)
+        used += cost
     if not chosen:
-        return _shorten(candidates[order[0]].text, max_chars)
-    return " ".join(c.text for c in sorted(chosen, key=lambda c: c.index))
+        return _shorten(_ended(candidates[order[0]].text), max_chars)
+    return " ".join(_ended(chosen[i].text) for i in sorted(chosen))
+
+
+def _ended(text: str) -> str:
+    """A sentence with terminal punctuation: a paragraph that lacked its full stop gets one."""
+    return text if _ENDED.search(text) else f"{text}."
 
 
 def summarize(title: str, body: str, *, max_sentences: int = 3, max_chars: int = 900) -> str:
