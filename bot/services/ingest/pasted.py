@@ -68,7 +68,8 @@ _WORDY_DATE = re.compile(
 _TIME_TAIL = re.compile(r"^(?:[,|•·—–-]?\s*(?:at\s+|в\s+)?\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?)?\s*"
                         r"(?:[A-Z]{2,4})?\s*$")  # fmt: skip
 # Opening and closing quotes that a headline may carry without their partner.
-_QUOTE_PAIRS = {"“": "”", "«": "»", "„": "“", "‘": "’", '"': '"', "'": "'"}
+# The straight single quote is left alone: it is an apostrophe as often ("'90s", "rock 'n'").
+_QUOTE_PAIRS = {"“": "”", "«": "»", "„": "“", "‘": "’", '"': '"'}
 
 
 @dataclass(frozen=True)
