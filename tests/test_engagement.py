@@ -161,6 +161,9 @@ async def test_every_signal_is_counted_and_stats_json_reports_it(
         image.verify()
     text = run_stats(bot.settings.database_path)
     assert "related taps 1" in text.stdout and "(plain /start): 2" in text.stdout
+    nowhere = run_stats(bot.settings.database_path, "--chart", str(tmp_path / "no" / "c.png"))
+    assert nowhere.returncode == 2 and "--chart" in nowhere.stderr
+    assert "Traceback" not in nowhere.stderr
 
 
 async def test_stats_sends_the_figures_and_a_chart(
