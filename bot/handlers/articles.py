@@ -87,37 +87,25 @@ def confirmation_text(plan: WithdrawalPlan, tz: ZoneInfo) -> str:
             f"✖ Cancel the scheduled article {head}?\n"
             "It has not been sent to anyone yet; it will not be sent."
         )
+    effects = (
+        (plan.to_delete, "reader's message", "readers' messages", "will be deleted"),
+        (
+            plan.to_edit,
+            "message",
+            "messages",
+            "older than 48 hours will be edited to say it was withdrawn",
+        ),
+        (plan.pending, "pending delivery", "pending deliveries", "will be cancelled"),
+        (plan.digests, "daily digest", "daily digests", "listing it will stay as they are"),
+        (
+            plan.out_of_reach,
+            "older message",
+            "older messages",
+            "can no longer be reached (past RETENTION_DAYS) and will stay as they are",
+        ),
+    )
     lines = [f"🗑 Withdraw {head}?"]
-    if plan.to_delete:
-        lines.append(
-            "• "
-            + _count(plan.to_delete, "reader's message", "readers' messages")
-            + " will be deleted"
-        )
-    if plan.to_edit:
-        lines.append(
-            "• "
-            + _count(plan.to_edit, "message", "messages")
-            + " older than 48 hours will be edited to say it was withdrawn"
-        )
-    if plan.pending:
-        lines.append(
-            "• "
-            + _count(plan.pending, "pending delivery", "pending deliveries")
-            + " will be cancelled"
-        )
-    if plan.digests:
-        lines.append(
-            "• "
-            + _count(plan.digests, "daily digest", "daily digests")
-            + " listing it will stay as they are"
-        )
-    if plan.out_of_reach:
-        lines.append(
-            "• "
-            + _count(plan.out_of_reach, "older message", "older messages")
-            + " can no longer be reached (past RETENTION_DAYS) and will stay as they are"
-        )
+    lines += [f"• {_count(n, one, many)} {effect}" for n, one, many, effect in effects if n]
     if len(lines) == 1:
         lines.append("• No reader has it yet; nothing more will be sent.")
     lines.append("This cannot be undone.")
