@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from bot.app import RunOptions, serve  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import from_env  # noqa: E402
-from bot.container import Services, build_services  # noqa: E402
+from bot.container import Services, Storage, build_services  # noqa: E402
 from bot.services.delivery.engine import EngineOptions  # noqa: E402
 from bot.telegram_adapter.notifier import keyboard_json, preview_json  # noqa: E402
 from storage.db import Database  # noqa: E402
@@ -85,10 +85,10 @@ async def make_db(path: Path, subscribers: int) -> None:
     await db.close()
 
 
-async def publish(services: Services) -> int:
+async def publish(services: Services, storage: Storage) -> int:
     """Store one article and publish it; return its id."""
     stamp = time.time_ns()  # each round publishes its own article (urls are unique)
-    article = await services.articles.create(
+    article = await storage.articles.create(
         NewArticle(
             title="Benchmark story", body=BODY, summary=BODY, url=f"https://x.test/{stamp}"
         ),
@@ -100,9 +100,9 @@ async def publish(services: Services) -> int:
     return article.id
 
 
-async def sent_count(services: Services, article_id: int) -> int:
+async def sent_count(storage: Storage, article_id: int) -> int:
     """Deliveries of the article already sent."""
-    counts = await services.deliveries.counts(article_id)
+    counts = await storage.deliveries.counts(article_id)
     return counts.sent + counts.failed
 
 
@@ -131,16 +131,16 @@ async def engine_rate(
         )
     )
     app = await asyncio.wait_for(ready, 30)
-    services: Services = app.bot_data["services"]  # type: ignore[attr-defined]
+    services, storage = app.bot_data.services, app.bot_data.storage
     engine = services.engine
-    article_id = await publish(services)
+    article_id = await publish(services, storage)
     started = time.perf_counter()
     # The engine's own counters (cheap), not a COUNT over the outbox 20 times a second: that
     # query would compete with the engine for the database thread and the second core.
     while engine.sent + engine.failed < n:
         await asyncio.sleep(0.05)
     elapsed = time.perf_counter() - started
-    recorded = await sent_count(services, article_id)
+    recorded = await sent_count(storage, article_id)
     assert recorded == n, f"the outbox says {recorded} of {n} were handled"
     message = await services.composer.compose(article_id, 1)
     assert message is not None
@@ -251,8 +251,9 @@ async def million(n: int, stop_after: int) -> None:
         db = await Database.open(db_path)
 
         settings = from_env({"DATABASE_PATH": str(db_path)})
-        services = build_services(settings, db, SystemClock(), NoTelegram())
-        article_id = await publish(services)  # the fan-out: 1M outbox rows
+        storage = Storage.over(db)
+        services = build_services(settings, storage, SystemClock(), NoTelegram())
+        article_id = await publish(services, storage)  # the fan-out: 1M outbox rows
         await db.close()
         print(
             f"   prepared {n:,} subscribers and outbox rows in"

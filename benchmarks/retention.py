@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT))
 
 from bot.app import RunOptions, serve  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
-from bot.container import Services  # noqa: E402
 from bot.services.delivery.engine import EngineOptions  # noqa: E402
 from bot.services.operations.retention import RetentionService  # noqa: E402
+from bot.telegram_adapter.context import BotApplication  # noqa: E402
 from storage.articles import ArticleRepository  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.deliveries import DeliveryRepository  # noqa: E402
@@ -189,11 +189,11 @@ async def reply_during_prune(path: Path, args: argparse.Namespace) -> tuple[list
             poll_timeout=1,
             job_interval_scale=1000,  # no job of its own gets in the way
         )
-        ready: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+        ready: asyncio.Future[BotApplication] = asyncio.get_running_loop().create_future()
         stop = asyncio.Event()
         task = asyncio.create_task(serve(settings, stop, options, on_ready=ready.set_result))
         app = await asyncio.wait_for(ready, 30)
-        services: Services = app.bot_data["services"]  # type: ignore[attr-defined]
+        services = app.bot_data.services
         try:
             quiet = await help_latencies(fake, 5.0)
             prune = asyncio.create_task(services.retention.prune_if_due())

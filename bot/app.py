@@ -9,21 +9,22 @@ import signal
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import ApplicationBuilder, TypeHandler
 
 from bot import handlers, jobs
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
-from bot.container import Services, build_services
+from bot.container import Storage, build_services
 from bot.handlers.channel import connect_channel
 from bot.services.delivery.engine import EngineOptions
 from bot.services.delivery.pacing import Pacer
 from bot.services.operations.backups import prepare_dir
+from bot.telegram_adapter.context import CONTEXT_TYPES, BotApplication, BotContext
 from bot.telegram_adapter.notifier import TelegramNotifier
 from bot.telegram_adapter.rate_limiter import PacedRateLimiter
 from storage.db import Database
@@ -42,26 +43,24 @@ class RunOptions:
     token_check_seconds: float = 300.0
 
 
-def _job(
-    callback: jobs.JobCallback,
-) -> Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
-    async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
+def _job(callback: jobs.JobCallback) -> Callable[[BotContext], Coroutine[Any, Any, None]]:
+    async def run(context: BotContext) -> None:
         try:
-            await callback(cast(Services, context.application.bot_data["services"]))
+            await callback(context.services)
         except Exception:
             log.exception("scheduled job %s failed", callback.__name__)
 
     return run
 
 
-async def _stamp(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _stamp(update: object, context: BotContext) -> None:
     if isinstance(update, Update):
-        context.application.bot_data.setdefault("started", {})[update.update_id] = time.monotonic()
+        context.bot_data.update_started[update.update_id] = time.monotonic()
 
 
-async def _log_latency(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _log_latency(update: object, context: BotContext) -> None:
     if isinstance(update, Update):
-        started = context.application.bot_data.get("started", {}).pop(update.update_id, None)
+        started = context.bot_data.update_started.pop(update.update_id, None)
         if started is not None:
             log.info(
                 "update %s handled in %.0f ms",
@@ -70,7 +69,9 @@ async def _log_latency(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
             )
 
 
-def build_app(settings: Settings, db: Database, options: RunOptions | None = None) -> Application:  # type: ignore[type-arg]
+def build_app(
+    settings: Settings, db: Database, options: RunOptions | None = None
+) -> BotApplication:
     """The Application with services, handlers and jobs, not yet started."""
     opts = options or RunOptions()
     pacer = Pacer(settings.broadcast_rate)
@@ -79,6 +80,7 @@ def build_app(settings: Settings, db: Database, options: RunOptions | None = Non
         .token(settings.require_token())
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
+        .context_types(CONTEXT_TYPES)
         .rate_limiter(PacedRateLimiter(pacer))
         .concurrent_updates(True)
         # Two connections for getUpdates: PTB's shutdown clean-up call must not wait for the
@@ -87,19 +89,17 @@ def build_app(settings: Settings, db: Database, options: RunOptions | None = Non
         .build()
     )
     notifier = TelegramNotifier(app.bot, paid_broadcast=settings.paid_broadcast)
-    services = build_services(settings, db, opts.clock, notifier, engine_options=opts.engine)
-    app.bot_data["services"] = services
-    app.bot_data["pacer"] = pacer
-    app.bot_data["options"] = opts
+    storage = Storage.over(db)
+    services = build_services(settings, storage, opts.clock, notifier, engine_options=opts.engine)
+    app.bot_data.attach(services, storage)
     app.add_handler(TypeHandler(Update, _stamp), group=-100)
     handlers.register(app)
     app.add_handler(TypeHandler(Update, _log_latency), group=100)
     return app
 
 
-async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
-    services = cast(Services, app.bot_data["services"])
-    opts = cast(RunOptions, app.bot_data["options"])
+async def on_startup(app: BotApplication, opts: RunOptions) -> None:
+    services = app.bot_data.services
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in handlers.PUBLIC_COMMANDS])
     await connect_channel(app, services)
     await services.broadcast.resume()
@@ -119,12 +119,11 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     log.info("newsbot started as @%s", app.bot.username)
 
 
-async def on_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    services = cast(Services, app.bot_data["services"])
-    await services.engine.stop()
+async def on_shutdown(app: BotApplication) -> None:
+    await app.bot_data.services.engine.stop()
 
 
-async def _connect(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+async def _connect(app: BotApplication, settings: Settings) -> None:
     """Connect to the Bot API; a wrong token or URL ends with one clear line, not a traceback."""
     try:
         await app.initialize()
@@ -144,7 +143,7 @@ async def serve(
     settings: Settings,
     stop: asyncio.Event,
     options: RunOptions | None = None,
-    on_ready: Callable[[Application], Any] | None = None,  # type: ignore[type-arg]
+    on_ready: Callable[[BotApplication], Any] | None = None,
 ) -> None:
     """Open the database, start the bot (polling, or webhook when WEBHOOK_URL is set), and
     run until `stop` is set. `newsbot run` and the end-to-end tests both use this."""
@@ -157,7 +156,7 @@ async def serve(
         await _connect(app, settings)
         async with app:
             await app.start()
-            await on_startup(app)
+            await on_startup(app, opts)
             assert app.updater is not None  # noqa: S101 - ApplicationBuilder always makes one
             if settings.webhook_url:
                 await app.updater.start_webhook(
@@ -194,7 +193,7 @@ async def serve(
         await db.close()
 
 
-async def _token_revoked(app: Application, every: float) -> bool:  # type: ignore[type-arg]
+async def _token_revoked(app: BotApplication, every: float) -> bool:
     """Return True once Telegram rejects the token.
 
     PTB's polling loop stops for good on a rejected token but leaves the process running,

@@ -1,10 +1,14 @@
-"""Wires storage and services together (no Telegram types): what handlers and jobs use."""
+"""Wires storage and services together (no Telegram types).
+
+`Storage` is the database and its repositories; `build_services` builds every service over it
+once, at start-up. Handlers and jobs see only `Services` (through the typed context in
+`bot/telegram_adapter/context.py`), so they reach the data through services, never around
+them; the CLI and tests may read `Storage` directly."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -16,6 +20,7 @@ from bot.services.engagement.counters import EngagementService
 from bot.services.feeds.service import FeedService
 from bot.services.messaging.article_messages import ArticleComposer, KeyboardProvider
 from bot.services.messaging.notifier import Notifier, OutgoingMessage, to_each_chat
+from bot.services.messaging.shown_articles import ShownArticles
 from bot.services.operations.backups import BackupService
 from bot.services.operations.retention import RetentionService
 from bot.services.publishing.corrections import CorrectionService
@@ -43,23 +48,61 @@ from storage.subscribers import SubscriberRepository
 ArticleHook = Callable[[Article], Awaitable[None]]
 
 
-@dataclass
-class Services:
-    """The application's services, built once at start-up."""
+@dataclass(frozen=True)
+class Storage:
+    """The database and a repository per aggregate, all over one connection."""
 
-    settings: Settings
     db: Database
-    clock: Clock
-    notifier: Notifier
     articles: ArticleRepository
     deliveries: DeliveryRepository
+    subscribers: SubscriberRepository
+    comments: CommentRepository
+    feeds: FeedRepository
+    related: RelatedRepository
+    retention: RetentionRepository
+    engagement: EngagementRepository
+    search: SearchRepository
+
+    @classmethod
+    def over(cls, db: Database) -> Storage:
+        """The repositories over this database (they hold no state of their own)."""
+        return cls(
+            db=db,
+            articles=ArticleRepository(db),
+            deliveries=DeliveryRepository(db),
+            subscribers=SubscriberRepository(db),
+            comments=CommentRepository(db),
+            feeds=FeedRepository(db),
+            related=RelatedRepository(db),
+            retention=RetentionRepository(db),
+            engagement=EngagementRepository(db),
+            search=SearchRepository(db),
+        )
+
+
+@dataclass
+class Services:
+    """The application's services, built once at start-up (services only: no repositories)."""
+
+    settings: Settings
+    clock: Clock
+    notifier: Notifier
     subscriptions: SubscriptionService
     composer: ArticleComposer
+    shown: ShownArticles
     engine: DeliveryEngine
     broadcast: BroadcastService
+    stats: StatsService
     related: RelatedService
     comments: CommentService
     channel: ChannelService
+    publishing: PublishingService
+    corrections: CorrectionService
+    feeds: FeedService
+    backups: BackupService | None
+    retention: RetentionService
+    engagement: EngagementService
+    search: SearchService
     article_hooks: list[ArticleHook] = field(default_factory=list)
 
     async def article_changed(self, article: Article) -> None:
@@ -71,97 +114,25 @@ class Services:
         """Whether this Telegram user may use admin commands."""
         return user_id is not None and user_id in self.settings.admin_ids
 
-    async def tell_admins(self, text: str) -> None:
-        """Send plain text to every admin (those who cannot be reached are logged)."""
+
+def admin_reporter(settings: Settings, notifier: Notifier) -> Callable[[str], Awaitable[None]]:
+    """Sends plain text to every admin (those who cannot be reached are logged)."""
+
+    async def tell_admins(text: str) -> None:
         await to_each_chat(
-            self.settings.admin_ids,
-            lambda admin: self.notifier.send(
+            settings.admin_ids,
+            lambda admin: notifier.send(
                 OutgoingMessage(admin, escape(text), disable_preview=True)
             ),
             "a note for the admins",
         )
 
-    @cached_property
-    def backups(self) -> BackupService | None:
-        """Daily backups into BACKUP_DIR, when it is set."""
-        if self.settings.backup_dir is None:
-            return None
-        return BackupService(
-            self.db.path,
-            self.settings.backup_dir,
-            self.settings.backup_keep,
-            self.clock,
-            self.tell_admins,
-        )
-
-    # Publishing (issue 4): built on first use from the services above.
-    @cached_property
-    def publishing(self) -> PublishingService:
-        """Drafts, previews, publishing now or on schedule."""
-        return PublishingService(
-            self.articles,
-            self.deliveries,
-            self.broadcast,
-            self.composer,
-            self.notifier,
-            self.clock,
-            self.settings.timezone,
-            self.article_changed,
-            self.settings.sections,
-        )
-
-    @cached_property
-    def corrections(self) -> CorrectionService:
-        """/unpublish and /edit of articles already sent."""
-        return CorrectionService(
-            self.articles,
-            self.deliveries,
-            self.composer,
-            self.notifier,
-            self.clock,
-            self.article_changed,
-            RetentionRepository(self.db),
-        )
-
-    @cached_property
-    def retention(self) -> RetentionService:
-        """Compaction of records older than RETENTION_DAYS (daily, and `newsbot prune`)."""
-        return RetentionService(
-            RetentionRepository(self.db), self.clock, self.settings.retention_days
-        )
-
-    # Engagement and growth (issue 15).
-    @cached_property
-    def engagement(self) -> EngagementService:
-        """Reactions, taps on suggestions, opened comments."""
-        return EngagementService(EngagementRepository(self.db))
-
-    @cached_property
-    def search(self) -> SearchService:
-        """/search and inline queries."""
-        return SearchService(SearchRepository(self.db), self.articles)
-
-    @cached_property
-    def stats(self) -> StatsService:
-        """Subscriber, delivery and engagement figures."""
-        return StatsService(
-            self.subscriptions.subscribers,
-            self.articles,
-            self.deliveries,
-            self.engagement.repository,
-        )
-
-    @cached_property
-    def feeds(self) -> FeedService:
-        """RSS/Atom feeds."""
-        return FeedService(
-            FeedRepository(self.db), self.publishing, self.notifier, self.clock, self.settings
-        )
+    return tell_admins
 
 
 def build_services(
     settings: Settings,
-    db: Database,
+    storage: Storage,
     clock: Clock,
     notifier: Notifier,
     *,
@@ -169,41 +140,63 @@ def build_services(
     keyboards: KeyboardProvider | None = None,
 ) -> Services:
     """Build every service over one database connection."""
-    articles = ArticleRepository(db)
-    deliveries = DeliveryRepository(db)
+    articles, deliveries, tz = storage.articles, storage.deliveries, settings.timezone
     subscriptions = SubscriptionService(
-        SubscriberRepository(db), deliveries, clock, settings.timezone, settings.sections
+        storage.subscribers, deliveries, articles, clock, tz, settings.sections
     )
-    related = RelatedService(RelatedRepository(db), clock)
-    moderation = ModerationSettings(
-        settings.admin_ids, settings.comments_moderation, settings.timezone
-    )
-    comments = CommentService(
-        CommentRepository(db), articles, deliveries, notifier, clock, moderation
-    )
+    related = RelatedService(storage.related, clock)
+    moderation = ModerationSettings(settings.admin_ids, settings.comments_moderation, tz)
+    comments = CommentService(storage.comments, articles, notifier, clock, moderation)
     keyboards = keyboards or ReaderKeyboards(related)
-    composer = ArticleComposer(
-        articles, settings.timezone, keyboards, style=settings.article_style
-    )
+    composer = ArticleComposer(articles, tz, keyboards, style=settings.article_style)
     engine = DeliveryEngine(
         deliveries, articles, subscriptions, composer, notifier, clock, engine_options
     )
     channel = ChannelService(deliveries, composer)
     broadcast = BroadcastService(articles, deliveries, engine, notifier, clock, channel)
-    services = Services(
+    hooks: list[ArticleHook] = [related.article_changed]
+
+    async def article_changed(article: Article) -> None:
+        for hook in hooks:
+            await hook(article)
+
+    publishing = PublishingService(
+        articles,
+        deliveries,
+        broadcast,
+        composer,
+        notifier,
+        clock,
+        tz,
+        article_changed,
+        settings.sections,
+    )
+    tell_admins = admin_reporter(settings, notifier)
+    return Services(
         settings=settings,
-        db=db,
         clock=clock,
         notifier=notifier,
-        articles=articles,
-        deliveries=deliveries,
         subscriptions=subscriptions,
         composer=composer,
+        shown=ShownArticles(deliveries, storage.comments, articles, composer, notifier, clock),
         engine=engine,
         broadcast=broadcast,
+        stats=StatsService(storage.subscribers, articles, deliveries, storage.engagement),
         related=related,
         comments=comments,
         channel=channel,
+        publishing=publishing,
+        corrections=CorrectionService(
+            articles, deliveries, composer, notifier, clock, article_changed, storage.retention
+        ),
+        feeds=FeedService(storage.feeds, publishing, notifier, clock, settings),
+        backups=BackupService(
+            storage.db.path, settings.backup_dir, settings.backup_keep, clock, tell_admins
+        )
+        if settings.backup_dir is not None
+        else None,
+        retention=RetentionService(storage.retention, clock, settings.retention_days),
+        engagement=EngagementService(storage.engagement),
+        search=SearchService(storage.search, articles),
+        article_hooks=hooks,
     )
-    services.article_hooks.append(related.article_changed)
-    return services

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from bot.clock import SystemClock
 from bot.config import from_env
-from bot.container import build_services
+from bot.container import Storage, build_services
 from bot.services.messaging.notifier import OutgoingMessage
 from storage.db import Database
 from storage.models import NewArticle
@@ -50,14 +50,15 @@ async def prepare_outbox(
     settings = from_env({"DATABASE_PATH": str(path), "ADMIN_IDS": str(ADMIN_ID)})
     db = await Database.open(path)
     try:
-        services = build_services(settings, db, SystemClock(), NoTelegram())
+        storage = Storage.over(db)
+        services = build_services(settings, storage, SystemClock(), NoTelegram())
         now = SystemClock().now()
         readers = list(chats)
         await services.subscriptions.subscribers.insert_many(
             [(c, "private", f"R{c}", "instant", 8, "UTC") for c in readers], now
         )
         body = f"{title}. It must reach every reader once, whatever the network does."
-        article = await services.articles.create(
+        article = await storage.articles.create(
             NewArticle(title=title, body=body, summary=body, url="https://x.test/soak"),
             content_hash=hashlib.sha256(body.encode()).hexdigest(),
             status="draft",

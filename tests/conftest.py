@@ -8,16 +8,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
-from telegram.ext import Application
 
 from bot.app import RunOptions, serve
 from bot.clock import FakeClock
 from bot.config import Settings, from_env
-from bot.container import Services
+from bot.container import Services, Storage
 from bot.services.delivery.engine import EngineOptions
+from bot.telegram_adapter.context import BotApplication
 from storage.db import Database
 from tests.fakes.botapi import FakeBotAPI
 
@@ -60,7 +60,7 @@ class RunningBot:
     """The bot running as `newsbot run` does, plus handles for the test."""
 
     settings: Settings
-    app: Application  # type: ignore[type-arg]
+    app: BotApplication
     clock: FakeClock
     stop_event: asyncio.Event
     task: asyncio.Task[None]
@@ -68,8 +68,13 @@ class RunningBot:
 
     @property
     def services(self) -> Services:
-        """The running bot's services (for reading state the user cannot see)."""
-        return cast(Services, self.app.bot_data["services"])
+        """The running bot's services."""
+        return self.app.bot_data.services
+
+    @property
+    def storage(self) -> Storage:
+        """The running bot's repositories (for reading state the user cannot see)."""
+        return self.app.bot_data.storage
 
     async def stop(self) -> None:
         """Stop like SIGTERM does."""
@@ -112,7 +117,7 @@ async def start_bot(fake: FakeBotAPI, tmp_path: Path) -> AsyncIterator[BotFactor
             poll_timeout=1,
             job_interval_scale=0.1,
         )
-        ready: asyncio.Future[Application] = asyncio.get_running_loop().create_future()  # type: ignore[type-arg]
+        ready: asyncio.Future[BotApplication] = asyncio.get_running_loop().create_future()
         stop = asyncio.Event()
         task = asyncio.create_task(serve(settings, stop, options, on_ready=ready.set_result))
         done, _ = await asyncio.wait(

@@ -47,7 +47,7 @@ async def publish(
         tags=tags,
         image_url=image_url,
     )
-    article = await services.articles.create(
+    article = await bot.storage.articles.create(
         new,
         content_hash=hashlib.sha256(f"{title}\n{body}".encode()).hexdigest(),
         status="draft",
@@ -62,7 +62,7 @@ async def drained(bot: RunningBot, timeout: float = 10.0, kind: str = "instant")
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
-        row = await bot.services.db.fetchone(
+        row = await bot.storage.db.fetchone(
             "SELECT count(*) AS n FROM deliveries WHERE status = 'pending' AND kind = ?", (kind,)
         )
         if row is not None and row["n"] == 0:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.handlers.common import ADMIN_HELP
+from bot.handlers.help import ADMIN_HELP
 from storage.retention import LAST_PRUNE
 from tests.conftest import ADMIN_ID, READER_ID, BotFactory, RunningBot
 from tests.fakes.botapi import FakeBotAPI
@@ -85,10 +85,10 @@ class World:
 
 async def _settled(world_bot: RunningBot) -> TableSnapshot:
     """A snapshot once background work (deliveries, progress reports, prune) has stopped."""
-    before = await snapshot(world_bot.services.db)
+    before = await snapshot(world_bot.storage.db)
     for _ in range(100):
         await asyncio.sleep(0.1)
-        after = await snapshot(world_bot.services.db)
+        after = await snapshot(world_bot.storage.db)
         # The progress job closes a finished broadcast on its own schedule, possibly after
         # the deliveries look settled: wait for it too, or it lands between two snapshots.
         # Likewise the daily prune's first run, which records its time.
@@ -96,7 +96,7 @@ async def _settled(world_bot: RunningBot) -> TableSnapshot:
         if (
             after == before
             and pruned is not None
-            and not await world_bot.services.deliveries.open_broadcasts()
+            and not await world_bot.storage.deliveries.open_broadcasts()
         ):
             return after
         before = after
@@ -128,7 +128,7 @@ async def world(fake: FakeBotAPI, start_bot: BotFactory) -> AsyncIterator[World]
         fake.send_text(ADMIN_ID, f"/ban {BANNED_ID}")
         await fake.wait_for_message(ADMIN_ID, predicate=lambda m: str(BANNED_ID) in m.text)
         await drained(bot)
-        comment = await bot.services.db.fetchone("SELECT id FROM comments")
+        comment = await bot.storage.db.fetchone("SELECT id FROM comments")
         assert comment is not None
         ids = {
             "article": str(article.id),
@@ -162,7 +162,7 @@ async def _refused_button(world: World, chat: int, on: SentMessage, data: str) -
 async def test_non_admin_is_refused_everything_and_nothing_changes(
     world: World, where: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    fake, db = world.fake, world.bot.services.db
+    fake, db = world.fake, world.bot.storage.db
     chat = READER_ID if where == "private" else GROUP_ID
     own = world.private_article if where == "private" else world.group_article
     problems: list[str] = []

@@ -120,7 +120,7 @@ async def test_any_comment_is_stored_verbatim_or_refused(
     live: Live, caplog: pytest.LogCaptureFixture, text: str
 ) -> None:
     assume(not text.startswith("/"))  # that is a command, not a comment
-    fake, db = live.fake, live.bot.services.db
+    fake, db = live.fake, live.bot.storage.db
     sent = fake.send_text(READER_ID, text, reply_to=live.delivered.message_id)
     answer = await fake.wait_for_message(READER_ID, timeout=10)
     row = await db.fetchone(
@@ -167,14 +167,14 @@ async def test_sql_metacharacters_are_stored_verbatim(
     assume(title.strip() and body.strip())
     answer = await live.ask(ADMIN_ID, f"/publish {title}\n{body}")
     article_id = int(next(d for d in answer.button_data() if d.startswith("pb:now:"))[7:])
-    row = await live.bot.services.db.fetchone(
+    row = await live.bot.storage.db.fetchone(
         "SELECT title, body FROM articles WHERE id = ?", (article_id,)
     )
     assert row is not None
     # Titles are one line with single spaces by design, without a quote mark left unpaired at
     # either end (a copied headline's); every other character is kept.
     assert (row["title"], row["body"]) == (trim_quotes(" ".join(title.split())), body.strip())
-    tables = await live.bot.services.db.fetchall("SELECT name FROM sqlite_master")
+    tables = await live.bot.storage.db.fetchall("SELECT name FROM sqlite_master")
     assert "articles" in {t["name"] for t in tables}
     assert_healthy(live.fake, caplog)
 
@@ -219,7 +219,7 @@ async def test_edit_with_junk(
     target = article.format(id=live.article_id)
     answer = await live.ask(ADMIN_ID, f"/edit {target} {field} {text}")
     if answer.text.startswith("✏️"):
-        row = await live.bot.services.articles.get(live.article_id)
+        row = await live.bot.storage.articles.get(live.article_id)
         assert row is not None
         stored = row.title if field.lower() == "title" else row.summary
         assert stored == (" ".join(text.split()) if field.lower() == "title" else text.strip())
@@ -245,7 +245,7 @@ async def test_feeds_add_with_junk(
     assert answer.text.startswith(("❌", "<code>", "The mode", "I don't understand")) or (
         "/feeds" in answer.text
     ), answer.text
-    rows = await live.bot.services.db.fetchall("SELECT url FROM feeds")
+    rows = await live.bot.storage.db.fetchall("SELECT url FROM feeds")
     assert rows == []  # nothing reachable was given, so nothing may be stored
     assert_healthy(live.fake, caplog)
 
@@ -310,7 +310,7 @@ async def test_longest_comment_from_longest_name_reaches_the_admins(
     assert "Thanks" in answer.text
     notice = await live.fake.wait_for_message(ADMIN_ID, timeout=10)
     assert "New comment" in notice.text
-    row = await live.bot.services.db.fetchone(
+    row = await live.bot.storage.db.fetchone(
         "SELECT id, text FROM comments WHERE user_id = ?", (author,)
     )
     assert row is not None and row["text"] == text  # only the notice is shortened

@@ -46,7 +46,7 @@ async def test_article_is_posted_edited_and_withdrawn_in_the_channel(
     assert post.text.startswith("Bridge opens") and post.button_data() == []
     reader_msg = await fake.wait_for_message(READER_ID)
     assert reader_msg.button_data()  # readers keep their buttons
-    assert (await bot.services.deliveries.counts(article_id)).sent == 2
+    assert (await bot.storage.deliveries.counts(article_id)).sent == 2
 
     await admin_says(fake, f"/edit {article_id} title Bridge opens on Monday", "Updated")
     assert fake.bot_message(CHANNEL, post.message_id).text.startswith("Bridge opens on Monday")  # type: ignore[union-attr]
@@ -119,7 +119,7 @@ async def test_discussion_comments_obey_bans_and_rate_limits(
     fake.send_text(COMMENTER, "Banned words", chat_id=GROUP, reply_to=copy_id)
     banned = await fake.wait_for_message(GROUP)
     assert "no longer comment" in banned.text
-    stored = await bot.services.db.fetchall("SELECT status, source FROM comments")
+    stored = await bot.storage.db.fetchall("SELECT status, source FROM comments")
     assert [(r["status"], r["source"]) for r in stored] == [("pending", "discussion")] * 5
     fake.assert_no_errors()
 
@@ -152,7 +152,7 @@ async def test_a_channel_the_bot_cannot_post_in_is_reported_and_readers_are_serv
     article = await publish(bot, "Readers still get this")
     assert (await fake.wait_for_message(READER_ID)).text.startswith("Readers still get this")
     await drained(bot)
-    assert (await bot.services.deliveries.counts(article.id)).sent == 1
+    assert (await bot.storage.deliveries.counts(article.id)).sent == 1
     assert fake.messages(CHANNEL) == []
     # The only call Telegram refused is the look-up of a channel the bot cannot see.
     assert {r.method for r in fake.rejected} <= {"getChat"}

@@ -21,7 +21,7 @@ def comments_of(bot: RunningBot) -> CommentService:
 
 async def stored(bot: RunningBot, article_id: int) -> list[str]:
     """Texts of every stored comment on an article, any status."""
-    rows = await bot.services.db.fetchall(
+    rows = await bot.storage.db.fetchall(
         "SELECT text FROM comments WHERE article_id = ? ORDER BY id", (article_id,)
     )
     return [r["text"] for r in rows]
@@ -51,7 +51,7 @@ async def test_reply_is_stored_as_a_comment_on_that_article(
     assert "Thanks" in confirm.text and "Tram line opens" in confirm.text
     assert await stored(bot, first.id) == ["Finally! <b>great</b> & fast"]
     assert await stored(bot, second.id) == []
-    row = await bot.services.db.fetchone("SELECT * FROM comments")
+    row = await bot.storage.db.fetchone("SELECT * FROM comments")
     assert row is not None
     assert (row["user_id"], row["user_name"], row["chat_id"]) == (READER_ID, "Rita", READER_ID)
     assert row["status"] == "visible"
@@ -238,9 +238,9 @@ async def test_tampered_comment_buttons_are_refused(
     for chat_id, message_id, data in forged:
         query = fake.press_button(chat_id, chat_id, message_id, data, forge=True)
         assert (await fake.wait_for_callback_answer(query))["text"] == "This button has expired."
-    assert await bot.services.db.fetchall("SELECT * FROM comment_prompts") == []
+    assert await bot.storage.db.fetchall("SELECT * FROM comment_prompts") == []
     # Nothing was sent or recorded for the other chat.
-    shown = await bot.services.deliveries.messages_of_article(second)
+    shown = await bot.storage.deliveries.messages_of_article(second)
     assert [chat for chat, *_ in shown] == [READER_ID]
     fake.send_text(ADMIN_ID, "/comments 424242")
     assert "no published article" in (await fake.wait_for_message(ADMIN_ID)).text

@@ -65,7 +65,7 @@ async def test_every_deep_link_form_subscribes(fake: FakeBotAPI, start_bot: BotF
     assert "Night trains" in sent.text
     assert any(d.startswith("cm:w:") for d in sent.button_data())  # a real article message
     for _ in range(250):  # recorded right after Telegram accepted it
-        mapped = await bot.services.deliveries.article_for_message(3002, sent.message_id)
+        mapped = await bot.storage.deliveries.article_for_message(3002, sent.message_id)
         if mapped:
             break
         await asyncio.sleep(0.02)

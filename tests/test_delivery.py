@@ -36,7 +36,7 @@ async def test_article_reaches_every_subscriber_once(
     await fake.wait_until(lambda: "Delivered" in report.text, timeout=10)
     assert "Sent: 3" in report.text
     await drained(bot)
-    counts = await bot.services.deliveries.counts(article.id)
+    counts = await bot.storage.deliveries.counts(article.id)
     assert (counts.sent, counts.pending, counts.failed) == (3, 0, 0)
     await publish(bot, "Second story")
     for reader in READERS:
@@ -57,7 +57,7 @@ async def test_topics_filter_what_arrives(fake: FakeBotAPI, start_bot: BotFactor
     got = await fake.wait_for_message(READER_ID, timeout=10)
     assert "Cup final tonight" in got.text
     await drained(bot)
-    counts = await bot.services.deliveries.counts()
+    counts = await bot.storage.deliveries.counts()
     assert counts.pending == 0
     assert all("Election" not in m.text for m in fake.messages(READER_ID))
 
@@ -84,7 +84,7 @@ async def test_daily_digest_arrives_at_local_hour(fake: FakeBotAPI, start_bot: B
     assert "Morning story two" in digest.text
     assert len(digest.button_data()) == 2
     await drained(bot, kind="digest")
-    counts = await bot.services.deliveries.counts()
+    counts = await bot.storage.deliveries.counts()
     assert (counts.sent, counts.pending) == (2, 0)
 
 
@@ -99,7 +99,7 @@ async def test_blocked_subscriber_is_marked_inactive_and_skipped(
     for reader in READERS[1:]:
         await fake.wait_for_message(reader, timeout=10)
     await drained(bot)
-    counts = await bot.services.deliveries.counts(article.id)
+    counts = await bot.storage.deliveries.counts(article.id)
     assert (counts.sent, counts.failed) == (2, 1)
     sub = await bot.services.subscriptions.get(READERS[0])
     assert sub is not None
@@ -109,7 +109,7 @@ async def test_blocked_subscriber_is_marked_inactive_and_skipped(
     await publish(bot, "Next story")
     for reader in READERS[1:]:
         await fake.wait_for_message(reader, timeout=10)
-    counts = await bot.services.deliveries.counts()
+    counts = await bot.storage.deliveries.counts()
     assert counts.failed == 1  # the inactive chat was not tried again
 
 
@@ -124,7 +124,7 @@ async def test_flood_control_is_waited_out(fake: FakeBotAPI, start_bot: BotFacto
     assert time.monotonic() - started >= 0.9
     assert fake.stats.too_many_requests == 1
     await drained(bot)
-    counts = await bot.services.deliveries.counts()
+    counts = await bot.storage.deliveries.counts()
     assert (counts.sent, counts.failed) == (1, 0)
 
 
@@ -137,7 +137,7 @@ async def test_server_errors_are_retried_then_recorded(
     await publish(bot, "Flaky network story")
     # the first try failed; the retry is due after a 2 s backoff
     for _ in range(100):
-        row = await bot.services.db.fetchone("SELECT attempts, last_error FROM deliveries")
+        row = await bot.storage.db.fetchone("SELECT attempts, last_error FROM deliveries")
         if row is not None and row["attempts"] == 1:
             break
         await fake.changed(0.05)
@@ -202,14 +202,14 @@ async def test_progress_stops_when_the_admin_chat_cannot_take_it(
     fake.fail_next("sendMessage", 502, chat_id=READER_ID)
     article = await publish(bot, "Nobody is watching the progress")
     for _ in range(200):
-        if not await bot.services.deliveries.open_broadcasts():
+        if not await bot.storage.deliveries.open_broadcasts():
             break
         await fake.changed(0.05)
-    assert await bot.services.deliveries.open_broadcasts() == []
+    assert await bot.storage.deliveries.open_broadcasts() == []
     await asyncio.sleep(1.0)  # several more progress intervals (0.3 s in tests)
     refused = [r for r in fake.rejected if str(r.params.get("chat_id")) == str(ADMIN_ID)]
     assert len(refused) == 1, refused
-    counts = await bot.services.deliveries.counts(article.id)
+    counts = await bot.storage.deliveries.counts(article.id)
     assert counts.pending == 1
 
 
@@ -227,7 +227,7 @@ async def test_sent_messages_are_recorded_while_another_program_writes(
     await held.wait_delivered()
     # The other program's connection works from its own thread, like another process would:
     # waiting for the lock here must not stop the bot's event loop.
-    other = sqlite3.connect(bot.services.db.path, isolation_level=None, check_same_thread=False)
+    other = sqlite3.connect(bot.storage.db.path, isolation_level=None, check_same_thread=False)
     try:
         await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
         held.release()
@@ -241,7 +241,7 @@ async def test_sent_messages_are_recorded_while_another_program_writes(
     finally:
         other.close()
     await drained(bot)
-    counts = await bot.services.deliveries.counts(article.id)
+    counts = await bot.storage.deliveries.counts(article.id)
     assert (counts.sent, counts.pending, counts.failed) == (3, 0, 0)
     for reader in READERS:
         titles = [m.text.split("\n")[0] for m in fake.messages(reader)]
@@ -269,7 +269,7 @@ async def test_a_slow_send_does_not_hold_up_the_rest(
     assert not held.is_set()  # everyone else has it while the slow one is still waiting
     held.release()
     await drained(bot)
-    counts = await bot.services.deliveries.counts(article.id)
+    counts = await bot.storage.deliveries.counts(article.id)
     assert (counts.sent, counts.pending, counts.failed) == (6, 0, 0)
     for reader in readers:
         titles = [m.text.split("\n")[0] for m in fake.messages(reader)]

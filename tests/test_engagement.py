@@ -130,7 +130,7 @@ async def test_every_signal_is_counted_and_stats_json_reports_it(
     await fake.wait_for_message(OTHER_ID, predicate=lambda m: "unsubscribed" in m.text)
     # Retention compacts every per-message record away: the figures must not change.
     await bot.services.retention.prune(timedelta(0))
-    assert await bot.services.db.fetchone("SELECT 1 FROM deliveries") is None
+    assert await bot.storage.db.fetchone("SELECT 1 FROM deliveries") is None
     await bot.stop()
 
     chart = tmp_path / "chart.png"

@@ -93,7 +93,7 @@ async def test_auto_feed_publishes_each_new_entry_once(
     await until(polled_again, "a second poll")
     await asyncio.sleep(0.3)
     assert len(fake.messages(READER_ID)) == 2  # welcome + one article, nothing repeated
-    rows = await bot.services.db.fetchall("SELECT title, status FROM articles ORDER BY id")
+    rows = await bot.storage.db.fetchall("SELECT title, status FROM articles ORDER BY id")
     assert [(r["title"], r["status"]) for r in rows] == [
         ("Summary only entry", "draft"),
         ("Page title fresh", "published"),
@@ -124,7 +124,7 @@ async def test_review_feed_sends_previews_to_admins(
     await fake.wait_for_callback_answer(query)
     delivered = await fake.wait_for_message(READER_ID)
     assert "Page title review" in delivered.text
-    article = await bot.services.articles.get(int(data.rsplit(":", 1)[1]))
+    article = await bot.storage.articles.get(int(data.rsplit(":", 1)[1]))
     assert article is not None and article.source == "feed" and "local" in article.tags
     fake.assert_no_errors()
 
@@ -191,7 +191,7 @@ async def test_a_long_feed_list_is_split_not_refused(
     from storage.feeds import FeedRepository
 
     bot = await start_bot()
-    repo = FeedRepository(bot.services.db)
+    repo = FeedRepository(bot.storage.db)
     now = bot.clock.now()
     for n in range(40):
         feed = await repo.add(

@@ -42,7 +42,7 @@ async def publish(fake: FakeBotAPI, title: str) -> int:
 async def recorded(bot: RunningBot, article_id: int) -> None:
     """Wait until the engine has recorded the delivery (it does so after Telegram answers)."""
     for _ in range(250):
-        if (await bot.services.deliveries.counts(article_id)).sent:
+        if (await bot.storage.deliveries.counts(article_id)).sent:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("delivery not recorded")
@@ -116,7 +116,7 @@ async def test_unpublish_deletes_recent_and_marks_old_messages(
     assert not kept.deleted and "withdrawn" in kept.text and not kept.button_data()
     again = await admin_says(fake, f"/unpublish {old_id}", "already withdrawn")
     assert again is not None
-    article = await bot.services.articles.get(old_id)
+    article = await bot.storage.articles.get(old_id)
     assert article is not None and article.status == "withdrawn"
     fake.assert_no_errors()
 
@@ -165,7 +165,7 @@ async def test_edit_title_and_summary_updates_sent_messages(
     )
     edited = fake.bot_message(READER_ID, sent.message_id)
     assert "Corrected: the work takes a year." in edited.text
-    article = await bot.services.articles.get(article_id)
+    article = await bot.storage.articles.get(article_id)
     assert article is not None and article.title == "Harbour wall <agreed>"
     answer = await admin_says(fake, f"/edit {article_id} body New body", "title or the summary")
     assert "/edit" in answer.text
@@ -212,7 +212,7 @@ async def test_unpublish_asks_first_and_keep_it_changes_nothing(
     await fake.wait_until(lambda: "nothing changed" in question.text, what="kept")
     assert not question.button_data()
     assert not fake.bot_message(READER_ID, delivered.message_id).deleted
-    article = await bot.services.articles.get(article_id)
+    article = await bot.storage.articles.get(article_id)
     assert article is not None and article.status == "published"
     stats = await admin_says(fake, "/stats", "Subscribers")
     assert f"#{article_id} Kept story (✅ published, " in stats.text

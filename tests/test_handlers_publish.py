@@ -46,7 +46,7 @@ async def preview(fake: FakeBotAPI) -> tuple[SentMessage, int]:
 
 
 async def article_count(bot: RunningBot) -> int:
-    row = await bot.services.db.fetchone("SELECT count(*) AS n FROM articles")
+    row = await bot.storage.db.fetchone("SELECT count(*) AS n FROM articles")
     assert row is not None
     return int(row["n"])
 
@@ -66,7 +66,7 @@ async def test_url_preview_is_what_subscribers_get(
     assert "Harbour town votes to restore its old tide mill" in shown.text
     assert "Sign up to our free morning newsletter" not in shown.text  # boilerplate dropped
     assert {f"pb:{a}:{article_id}" for a in ("now", "h1", "tm", "x")} <= set(shown.button_data())
-    draft = await bot.services.articles.get(article_id)
+    draft = await bot.storage.articles.get(article_id)
     assert draft is not None and draft.status == "draft" and "heritage" in draft.tags
     assert fake.messages(READER_ID)[-1].text.startswith("👋")  # nothing delivered yet
     answer = await confirm(fake, shown, "now", article_id)
@@ -74,7 +74,7 @@ async def test_url_preview_is_what_subscribers_get(
     delivered = await fake.wait_for_message(READER_ID)
     # The preview is the reader's message under a header saying what it is.
     assert shown.text.startswith("👁 Preview of draft") and shown.text.endswith(delivered.text)
-    published = await bot.services.articles.get(article_id)
+    published = await bot.storage.articles.get(article_id)
     assert published is not None and published.status == "published"
     # The admin buttons are gone from the preview once decided.
     await fake.wait_until(
@@ -113,13 +113,13 @@ async def test_text_form_with_tags_reaches_topic_subscribers(
     fake.send_text(ADMIN_ID, f"/publish Harbour wall <repairs> agreed\n{BODY}\ntags: Town Hall")
     shown, article_id = await preview(fake)
     assert "Harbour wall &lt;repairs&gt; agreed" in shown.raw_text
-    article = await bot.services.articles.get(article_id)
+    article = await bot.storage.articles.get(article_id)
     assert article is not None and set(article.tags) == {"politics", "town_hall"}
     await confirm(fake, shown, "now", article_id)
     delivered = await fake.wait_for_message(READER_ID)
     assert "Harbour wall <repairs> agreed" in delivered.text
     await fake.wait_until(lambda: bool(bot.services.engine.sent), what="delivery")
-    counts = await bot.services.deliveries.counts(article_id)
+    counts = await bot.storage.deliveries.counts(article_id)
     assert counts.sent == 1  # the sport-only reader was not sent a politics article
     fake.assert_no_errors()
 
@@ -188,7 +188,7 @@ async def test_non_admin_cannot_press_publish(fake: FakeBotAPI, start_bot: BotFa
     )
     answer = await fake.wait_for_callback_answer(query)
     assert "admins" in (answer["text"] or "")
-    article = await bot.services.articles.get(article_id)
+    article = await bot.storage.articles.get(article_id)
     assert article is not None and article.status == "draft"
 
 
@@ -232,10 +232,10 @@ async def test_unconfirmed_draft_is_replaced_not_a_duplicate(
     # The replaced preview's buttons no longer act, even if SQLite reused the id.
     query = fake.press_button(ADMIN_ID, ADMIN_ID, old.message_id, f"pb:now:{first_id}")
     assert "expired" in ((await fake.wait_for_callback_answer(query))["text"] or "")
-    article = await bot.services.articles.get(second_id)
+    article = await bot.storage.articles.get(second_id)
     assert article is not None and article.status == "draft"
     await confirm(fake, new, "now", second_id)
-    article = await bot.services.articles.get(second_id)
+    article = await bot.storage.articles.get(second_id)
     assert article is not None and article.status == "published"
 
 
@@ -245,7 +245,7 @@ async def test_cancel_discards_the_draft(fake: FakeBotAPI, start_bot: BotFactory
     fake.send_text(ADMIN_ID, f"/publish Harbour wall agreed\n{BODY}")
     shown, article_id = await preview(fake)
     await confirm(fake, shown, "x", article_id)
-    assert await bot.services.articles.get(article_id) is None
+    assert await bot.storage.articles.get(article_id) is None
     await fake.wait_until(lambda: "discarded" in fake.bot_message(ADMIN_ID, shown.message_id).text)
     # A stale button from the old preview is refused and changes nothing.
     query = fake.press_button(
@@ -265,7 +265,7 @@ async def test_schedule_in_one_hour_fires_on_time(fake: FakeBotAPI, start_bot: B
     shown, article_id = await preview(fake)
     answer = await confirm(fake, shown, "h1", article_id)
     assert "11:00 CET" in (answer["text"] or "")  # 10:00 UTC shown in the admin's zone
-    article = await bot.services.articles.get(article_id)
+    article = await bot.storage.articles.get(article_id)
     assert article is not None and article.status == "scheduled"
     assert article.scheduled_at == datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
     clock.advance(timedelta(minutes=59))
@@ -285,12 +285,12 @@ async def test_typed_schedule_and_tomorrow_button(fake: FakeBotAPI, start_bot: B
     shown, article_id = await preview(fake)
     assert f"pb:at:{article_id}" in shown.button_data()
     await confirm(fake, shown, "at", article_id)
-    article = await bot.services.articles.get(article_id)
+    article = await bot.storage.articles.get(article_id)
     assert article is not None and article.scheduled_at == datetime(2026, 12, 1, 8, tzinfo=UTC)
     fake.send_text(ADMIN_ID, f"/publish Second story\n{BODY} More.")
     shown, second_id = await preview(fake)
     await confirm(fake, shown, "tm", second_id)
-    second = await bot.services.articles.get(second_id)
+    second = await bot.storage.articles.get(second_id)
     assert second is not None and second.scheduled_at == datetime(2026, 12, 1, 8, tzinfo=UTC)
     clock.set(datetime(2026, 12, 1, 8, 0, 5, tzinfo=UTC))
     first = await fake.wait_for_message(READER_ID, timeout=10)

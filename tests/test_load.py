@@ -27,7 +27,7 @@ from pathlib import Path
 
 from bot.clock import SystemClock
 from bot.config import from_env
-from bot.container import build_services
+from bot.container import Storage, build_services
 from storage.db import Database
 from storage.models import NewArticle
 from tests.botprocess import NoTelegram, spawn_bot, stop_bot
@@ -260,14 +260,15 @@ async def prepare(path: Path, plan: LoadPlan) -> None:
     settings = from_env({"DATABASE_PATH": str(path), "ADMIN_IDS": str(ADMIN_ID)})
     db = await Database.open(path)
     try:
-        services = build_services(settings, db, SystemClock(), NoTelegram())
+        storage = Storage.over(db)
+        services = build_services(settings, storage, SystemClock(), NoTelegram())
         now = SystemClock().now()
         await services.subscriptions.subscribers.insert_many(
             [(u, "private", f"R{u}", "instant", 8, "UTC") for u in plan.user_ids], now
         )
         for days, title in enumerate(RELATED_TITLES, start=1):
             body = f"{title}. The harbour bridge repairs affect commuters and ferries alike."
-            old = await services.articles.create(
+            old = await storage.articles.create(
                 NewArticle(
                     title=title, body=body, summary=body, published_at=now - timedelta(days=days)
                 ),
@@ -277,14 +278,14 @@ async def prepare(path: Path, plan: LoadPlan) -> None:
             )
             await services.article_changed(old)
         body = f"{TITLE}. Commuters return to the harbour bridge after months of repairs."
-        article = await services.articles.create(
+        article = await storage.articles.create(
             NewArticle(title=TITLE, body=body, summary=body, url="https://x.test/bridge"),
             content_hash=hashlib.sha256(body.encode()).hexdigest(),
             status="draft",
             now=now,
         )
         await services.broadcast.publish(article.id, None)
-        published = await services.articles.get(article.id)
+        published = await storage.articles.get(article.id)
         assert published is not None
         await services.article_changed(published)
     finally:

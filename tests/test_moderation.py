@@ -26,7 +26,7 @@ async def listing(fake: FakeBotAPI, article_id: int) -> str:
 
 async def statuses(bot: RunningBot) -> list[str]:
     """Every stored comment's status, oldest first."""
-    rows = await bot.services.db.fetchall("SELECT status FROM comments ORDER BY id")
+    rows = await bot.storage.db.fetchall("SELECT status FROM comments ORDER BY id")
     return [r["status"] for r in rows]
 
 
@@ -82,7 +82,7 @@ async def test_ban_commands_are_admin_only_and_validated(
     _, message = await delivered_article(fake, bot)
     fake.send_text(READER_ID, f"/ban {READER_ID}")
     assert "only the publisher's admins" in (await fake.wait_for_message(READER_ID)).text
-    assert await bot.services.db.fetchall("SELECT * FROM banned_users") == []
+    assert await bot.storage.db.fetchall("SELECT * FROM banned_users") == []
     fake.send_text(ADMIN_ID, "/ban <someone>")
     usage = await fake.wait_for_message(ADMIN_ID)
     assert "not a user id" in usage.text and "<someone>" in usage.text

@@ -29,7 +29,7 @@ async def test_article_with_image_is_a_photo_card(fake: FakeBotAPI, start_bot: B
     assert any(e.get("url") == URL for e in card.entities)
     assert any(d.startswith("cm:") for d in card.button_data())  # reader buttons stay
     await drained(bot)
-    assert not (await bot.services.articles.get(article.id)).photo_refused  # type: ignore[union-attr]
+    assert not (await bot.storage.articles.get(article.id)).photo_refused  # type: ignore[union-attr]
     fake.assert_no_errors()
 
 
@@ -93,9 +93,9 @@ async def test_refused_photo_goes_as_text_after_one_failed_call(
     await drained(bot)
     refused = [r for r in fake.rejected if r.method.lower() == "sendphoto"]
     assert len(refused) == 1 and "failed to get HTTP URL content" in refused[0].description
-    stored = await bot.services.articles.get(article.id)
+    stored = await bot.storage.articles.get(article.id)
     assert stored is not None and stored.photo_refused
-    assert (await bot.services.deliveries.counts(article.id)).sent == len(readers)
+    assert (await bot.storage.deliveries.counts(article.id)).sent == len(readers)
     # A reader subscribing later gets text at once: the choice is kept.
     await subscribe(fake, 2006)
     await bot.services.broadcast.publish(article.id)  # no longer a draft: nothing happens

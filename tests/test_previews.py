@@ -45,7 +45,7 @@ async def readers(fake: FakeBotAPI) -> None:
 
 
 async def queued(bot: RunningBot, article_id: int) -> dict[str, int]:
-    rows = await bot.services.db.fetchall(
+    rows = await bot.storage.db.fetchall(
         "SELECT kind, count(*) AS n FROM deliveries WHERE article_id = ? GROUP BY kind",
         (article_id,),
     )

@@ -216,7 +216,7 @@ async def test_pages_in_tricky_encodings(
     assert is_preview(answer), answer.text
     assert title in answer.text
     article_id = int(next(d for d in answer.button_data() if d.startswith("pb:now:"))[7:])
-    article = await bot.services.articles.get(article_id)
+    article = await bot.storage.articles.get(article_id)
     assert article is not None
     assert article.title == title
     assert words in article.body

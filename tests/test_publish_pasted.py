@@ -39,7 +39,7 @@ async def test_a_pasted_page_is_cleaned_like_a_fetched_one(
     fake.send_text(ADMIN_ID, f"/publish {PAGE}")
     shown = await fake.wait_for_message(ADMIN_ID, predicate=is_preview, timeout=10)
     article_id = int(next(d for d in shown.button_data() if d.startswith("pb:now:"))[7:])
-    article = await bot.services.articles.get(article_id)
+    article = await bot.storage.articles.get(article_id)
     assert article is not None
     assert article.title == HEADLINE and article.author == "Jane Roe"
     for furniture in ("Home ›", "Share on", "Subscribe", "You may also like", "Kyrgyz", "Comment"):

@@ -53,7 +53,7 @@ async def add_article(
 ) -> Article:
     """Store an article directly (the archive, or a draft to publish)."""
     new = NewArticle(title=title, body=body, summary=body[:120], url=url)
-    return await bot.services.articles.create(
+    return await bot.storage.articles.create(
         new, content_hash=content_hash(title, body), status=status, now=bot.clock.now()
     )
 
@@ -62,7 +62,7 @@ async def publish(bot: RunningBot, title: str, body: str, url: str | None = None
     """Create a draft and publish it the way the publishing feature does."""
     draft = await add_article(bot, title, body, status="draft", url=url)
     await bot.services.broadcast.publish(draft.id, None)
-    article = await bot.services.articles.get(draft.id)
+    article = await bot.storage.articles.get(draft.id)
     assert article is not None
     await bot.services.article_changed(article)
     return article
@@ -120,7 +120,7 @@ async def test_pressing_a_related_button_sends_that_article_and_replies_comment(
     assert article.title in opened.text
     assert any(d.startswith("cm:w:") for d in opened.button_data())  # its own buttons
     assert target not in related_ids(opened)  # never itself
-    mapped = await bot.services.deliveries.article_for_message(READER_ID, opened.message_id)
+    mapped = await bot.storage.deliveries.article_for_message(READER_ID, opened.message_id)
     assert mapped == [target]
     # A reply to the opened article is a comment on it.
     fake.send_text(READER_ID, "Glad it's fixed", reply_to=opened.message_id)
@@ -148,7 +148,7 @@ async def test_forged_and_foreign_article_buttons_are_refused(
     )
     await fake.wait_for_callback_answer(query)
     assert len([m for m in fake.sent if m.chat_id == READER_ID]) == sent_before
-    assert await bot.services.deliveries.messages_of_article(bakery) == []
+    assert await bot.storage.deliveries.messages_of_article(bakery) == []
 
 
 async def test_related_command_lists_links(fake: FakeBotAPI, start_bot: BotFactory) -> None:

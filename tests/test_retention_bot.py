@@ -24,14 +24,14 @@ T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 async def rows(bot: RunningBot, table: str) -> int:
     """Rows in a table of the running bot's database."""
-    row = await bot.services.db.fetchone(f"SELECT count(*) AS n FROM {table}")
+    row = await bot.storage.db.fetchone(f"SELECT count(*) AS n FROM {table}")
     assert row is not None
     return int(row["n"])
 
 
 async def comments_on(bot: RunningBot, article_id: int) -> list[str]:
     """Texts of an article's stored comments."""
-    found = await bot.services.db.fetchall(
+    found = await bot.storage.db.fetchall(
         "SELECT text FROM comments WHERE article_id = ? ORDER BY id", (article_id,)
     )
     return [r["text"] for r in found]
@@ -88,7 +88,7 @@ async def test_reply_to_a_pruned_article_message_is_still_a_comment(
     welcome = fake.messages(READER_ID)[0]
     await ask(fake, READER_ID, "Nice bot", NOT_ARTICLE.split(".")[0], reply_to=welcome.message_id)
     other_id = int(other.button_data()[-1].rsplit(":", 1)[1])
-    await bot.services.articles.set_status(other_id, "withdrawn", bot.clock.now())
+    await bot.storage.articles.set_status(other_id, "withdrawn", bot.clock.now())
     await ask(fake, READER_ID, "Hello?", NOT_ARTICLE.split(".")[0], reply_to=other.message_id)
     assert await comments_on(bot, other_id) == []
     assert await comments_on(bot, old_id) == ["Still relevant!", "Via the prompt"]
@@ -136,7 +136,7 @@ async def test_edit_and_unpublish_say_how_many_messages_are_out_of_reach(
     first = await fake.wait_for_message(READER_ID, predicate=lambda m: "Bridge" in m.text)
 
     async def failed_once() -> bool:
-        row = await bot.services.db.fetchone(
+        row = await bot.storage.db.fetchone(
             "SELECT attempts FROM deliveries WHERE chat_id = ?", (OTHER_ID,)
         )
         return row is not None and row["attempts"] > 0

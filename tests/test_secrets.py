@@ -122,7 +122,7 @@ async def test_failures_while_running_do_not_print_the_token(
         await fake.wait_for_message(READER_ID, predicate=lambda m: "/start" in m.text, timeout=20)
     finally:
         output = await _stopped(process)
-    assert "bot.handlers.common: update" in output, output[-3000:]  # the handler failure
+    assert "bot.handlers.errors: update" in output, output[-3000:]  # the handler failure
     assert "<token>" in output  # token-bearing text was produced, and masked
     assert "getUpdates" in output or "getupdates" in output.lower()
     _assert_no_token(output)

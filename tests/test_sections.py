@@ -30,7 +30,7 @@ async def press(fake: FakeBotAPI, shown: SentMessage, data: str) -> dict:
 
 
 async def recipients(bot: RunningBot, article_id: int) -> set[int]:
-    rows = await bot.services.db.fetchall(
+    rows = await bot.storage.db.fetchall(
         "SELECT chat_id FROM deliveries WHERE article_id = ?", (article_id,)
     )
     return {r["chat_id"] for r in rows}
@@ -62,7 +62,7 @@ async def test_admin_picks_sections_on_the_preview_and_readers_get_theirs(
     await fake.wait_for_message(POLITICS_READER, predicate=lambda m: "regatta" in m.text)
     await drained(bot)
     assert await recipients(bot, article_id) == {READER_ID, POLITICS_READER}
-    article = await bot.services.articles.get(article_id)
+    article = await bot.storage.articles.get(article_id)
     assert article is not None and set(article.tags) == {"politics"}
     fake.assert_no_errors()
 

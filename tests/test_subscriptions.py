@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers.common import NOT_GROUP_ADMIN, RIGHTS_UNKNOWN
+from bot.handlers.permissions import NOT_GROUP_ADMIN, RIGHTS_UNKNOWN
 from tests.conftest import READER_ID, BotFactory
 from tests.fakes.botapi import FakeBotAPI
 from tests.helpers import publish, subscribe, subscription

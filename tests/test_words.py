@@ -13,7 +13,7 @@ ANNA, BORIS, CARLA, DAVID = 3101, 3102, 3103, 3104
 
 async def recipients(bot: RunningBot, article_id: int) -> set[int]:
     """The chats the fan-out queued the article for."""
-    rows = await bot.services.db.fetchall(
+    rows = await bot.storage.db.fetchall(
         "SELECT chat_id FROM deliveries WHERE article_id = ?", (article_id,)
     )
     return {r["chat_id"] for r in rows}

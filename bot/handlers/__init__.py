@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from telegram.ext import Application
-
 from bot.handlers import (
     admin,
     channel,
     comments,
-    common,
     engagement,
+    errors,
     moderation,
     related,
     search,
@@ -18,7 +16,9 @@ from bot.handlers import (
 )
 from bot.handlers import articles as articles_handlers
 from bot.handlers import feeds as feeds_handlers
+from bot.handlers import help as help_handlers
 from bot.handlers import publish as publish_handlers
+from bot.telegram_adapter.context import BotApplication
 
 # Shown in Telegram's command menu.
 PUBLIC_COMMANDS: list[tuple[str, str]] = [
@@ -32,9 +32,10 @@ PUBLIC_COMMANDS: list[tuple[str, str]] = [
 ]
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     """Register every feature's handlers; the unknown-command answer goes last."""
-    common.register(app)
+    errors.register(app)
+    help_handlers.register(app)
     start.register(app)
     subscribe.register(app)
     admin.register(app)
@@ -48,4 +49,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     channel.register(app)
     # Comments last: its reply and plain-text handlers catch what no other feature took.
     comments.register(app)
-    common.register_fallback(app)
+    help_handlers.register_fallback(app)

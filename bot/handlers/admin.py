@@ -5,17 +5,19 @@ from __future__ import annotations
 import html
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
-from bot.handlers.common import get_services, reply, require_admin
+from bot.handlers.permissions import require_admin
+from bot.handlers.replies import reply
 from bot.services.delivery.stats import article_lines, stats_text
 from bot.services.engagement.chart import chart_png
 from bot.services.engagement.deeplinks import article_link
+from bot.telegram_adapter.context import BotApplication, BotContext
 
 STATS_USAGE = "Send /stats for the overview, or <code>/stats ID</code> for one article."
 
 
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats(update: Update, context: BotContext) -> None:
     """/stats: the overview and the chart; /stats ID: one article's figures."""
     if not await require_admin(update, context):
         return
@@ -23,7 +25,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if args:
         await _one_article(update, context, args)
         return
-    services = get_services(context)
+    services = context.services
     report = await services.stats.report()
     await reply(update, stats_text(report, services.settings.timezone))
     chat, message = update.effective_chat, update.effective_message
@@ -35,16 +37,14 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def _one_article(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]
-) -> None:
+async def _one_article(update: Update, context: BotContext, args: list[str]) -> None:
     raw = args[0].lstrip("#")
     if len(args) != 1 or not raw.isdigit() or len(raw) > 18:
         await reply(
             update, f"{html.escape(' '.join(args)[:64])!r} is not an article id. " + STATS_USAGE
         )
         return
-    services = get_services(context)
+    services = context.services
     found = await services.stats.figures([int(raw)])
     if not found or found[0].status in ("draft", "scheduled"):
         await reply(update, f"There is no published article #{int(raw)}. {STATS_USAGE}")
@@ -56,6 +56,6 @@ async def _one_article(
     await reply(update, "\n".join(lines))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     """Register admin handlers."""
     app.add_handler(CommandHandler("stats", stats))

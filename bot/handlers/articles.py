@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.handlers.common import edit_query_message, get_services, reply, require_admin
+from bot.handlers.permissions import require_admin
+from bot.handlers.replies import edit_query_message, reply
 from bot.services.delivery.stats import status_label
 from bot.services.messaging.callback_data import ConfirmWithdrawal
 from bot.services.messaging.notifier import EXPIRED, Button
@@ -22,6 +23,7 @@ from bot.services.publishing.corrections import MessagesChanged, WithdrawalPlan
 from bot.services.publishing.drafts import PublishError, describe
 from bot.services.text.formatting import button_title, escape, quoted
 from bot.services.text.timeutil import format_local
+from bot.telegram_adapter.context import BotApplication, BotContext
 from bot.telegram_adapter.notifier import to_markup
 
 EDIT_USAGE = (
@@ -36,11 +38,11 @@ UNPUBLISH_USAGE = (
 _EDIT = re.compile(r"^/edit(?:@\w+)?\s+#?(\d{1,18})\s+(\w+)\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
-async def articles_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def articles_command(update: Update, context: BotContext) -> None:
     """/articles: scheduled articles first, then the latest published ones."""
     if not await require_admin(update, context):
         return
-    services = get_services(context)
+    services = context.services
     tz = services.settings.timezone
     lines = []
     for article in await services.publishing.listing():
@@ -140,7 +142,7 @@ def result_text(changed: MessagesChanged) -> str:
     return text + _digest_note(changed) + _reach_note(changed.out_of_reach)
 
 
-async def unpublish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unpublish_command(update: Update, context: BotContext) -> None:
     """/unpublish <id>: show what withdrawing would do and ask for confirmation."""
     if not await require_admin(update, context):
         return
@@ -149,7 +151,7 @@ async def unpublish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if len(args) != 1 or not args[0].lstrip("#").isdecimal() or message is None:
         await reply(update, UNPUBLISH_USAGE)
         return
-    services = get_services(context)
+    services = context.services
     try:
         plan = await services.corrections.plan_withdrawal(int(args[0].lstrip("#")))
     except PublishError as exc:
@@ -163,7 +165,7 @@ async def unpublish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     )
 
 
-async def unpublish_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unpublish_button(update: Update, context: BotContext) -> None:
     """The confirmation's buttons: withdraw (or cancel the schedule), or keep the article."""
     query = update.callback_query
     if query is None or not await require_admin(update, context):
@@ -178,7 +180,7 @@ async def unpublish_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await edit_query_message(query, f"Kept #{article_id}; nothing changed.", None)
         return
     try:
-        changed = await get_services(context).corrections.withdraw(article_id)
+        changed = await context.services.corrections.withdraw(article_id)
     except PublishError as exc:
         await query.answer(str(exc)[:200], show_alert=True)
         await edit_query_message(query, f"❌ {escape(str(exc))}", None)
@@ -187,7 +189,7 @@ async def unpublish_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await edit_query_message(query, result_text(changed), None)
 
 
-async def edit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def edit_command(update: Update, context: BotContext) -> None:
     """/edit <id> title|summary <text>: correct an article and its sent messages."""
     if not await require_admin(update, context):
         return
@@ -196,7 +198,7 @@ async def edit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if match is None:
         await reply(update, EDIT_USAGE)
         return
-    services = get_services(context)
+    services = context.services
     article_id, field, text = int(match[1]), match[2].lower(), match[3]
     try:
         changed = await services.corrections.edit(article_id, field, text)
@@ -209,7 +211,7 @@ async def edit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await reply(update, answer + _digest_note(changed) + _reach_note(changed.out_of_reach))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     """Register /articles, /unpublish and /edit."""
     app.add_handler(CommandHandler("articles", articles_command))
     app.add_handler(CommandHandler("unpublish", unpublish_command))

@@ -4,20 +4,19 @@ replies in the channel's discussion group, which are comments on the article."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import ChatFullInfo, Message, MessageOriginChannel, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from bot.container import Services
-from bot.handlers.common import get_services, reply
+from bot.handlers.replies import reply
 from bot.services.delivery.channel import ChannelTarget, channel_problem
 from bot.services.messaging.notifier import OutgoingMessage, to_each_chat
 from bot.services.text.formatting import escape
+from bot.telegram_adapter.context import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
-AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 class _RepliesToChannelCopies(filters.MessageFilter):
@@ -28,7 +27,7 @@ class _RepliesToChannelCopies(filters.MessageFilter):
         return replied is not None and bool(replied.is_automatic_forward)
 
 
-async def _probe(app: AnyApp, ref: str) -> tuple[ChatFullInfo, str]:
+async def _probe(app: BotApplication, ref: str) -> tuple[ChatFullInfo, str]:
     """The channel and why the bot cannot post there ("" when it can)."""
     chat_ref: int | str = int(ref) if ref.lstrip("-").isdigit() else ref
     chat = await app.bot.get_chat(chat_ref)
@@ -37,7 +36,7 @@ async def _probe(app: AnyApp, ref: str) -> tuple[ChatFullInfo, str]:
     return chat, channel_problem(chat.type, member.status, can_post) or ""
 
 
-async def connect_channel(app: AnyApp, services: Services) -> None:
+async def connect_channel(app: BotApplication, services: Services) -> None:
     """Check CHANNEL_ID at start-up; post there only if the bot may, else say why (log and
     admins) and go on serving readers."""
     ref = services.settings.channel
@@ -72,7 +71,7 @@ async def connect_channel(app: AnyApp, services: Services) -> None:
     )
 
 
-async def on_discussion_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_discussion_reply(update: Update, context: BotContext) -> None:
     """A reply to the discussion group's copy of one of our channel posts is a comment."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None or user is None or message.reply_to_message is None:
@@ -80,7 +79,7 @@ async def on_discussion_reply(update: Update, context: ContextTypes.DEFAULT_TYPE
     origin = message.reply_to_message.forward_origin
     if not isinstance(origin, MessageOriginChannel):
         return
-    services = get_services(context)
+    services = context.services
     article_id = await services.channel.article_of_copy(chat.id, origin.chat.id, origin.message_id)
     text = message.text if message.text is not None else message.caption
     if article_id is None or text is None:
@@ -95,7 +94,7 @@ async def on_discussion_reply(update: Update, context: ContextTypes.DEFAULT_TYPE
         await reply(update, outcome.text)
 
 
-def register(app: AnyApp) -> None:
+def register(app: BotApplication) -> None:
     """Register the discussion-group comment handler (before the general reply handler)."""
     app.add_handler(
         MessageHandler(

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import html
-from collections import Counter
-from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
-from telegram import CallbackQuery, ForceReply, Message, Update, User
-from telegram.constants import ChatType, MessageEntityType, ParseMode
+from telegram import ForceReply, Message, Update, User
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
 
-from bot.handlers.common import edit_query_message, get_services, reply
+from bot.handlers.replies import (
+    callback_is_genuine,
+    edit_query_message,
+    message_clues,
+    reply,
+    sent_by_bot,
+)
 from bot.services.messaging.callback_data import (
     COMMENT_BUTTONS,
     CommentPage,
@@ -29,140 +29,47 @@ from bot.services.messaging.callback_data import (
     parse_any,
 )
 from bot.services.messaging.notifier import EXPIRED
+from bot.services.messaging.shown_articles import digest_hint
 from bot.services.readers.comments import MAX_LENGTH, CommentService
-from bot.services.readers.reply_targets import MessageClues
 from bot.services.text.formatting import button_title, escape
+from bot.telegram_adapter.context import BotApplication, BotContext
 from bot.telegram_adapter.notifier import to_markup
 
 HINT = "Reply to an article to comment on it. Send /help to see what else I can do."
 NOT_ARTICLE = "That message isn't an article. Reply to an article message to comment on it."
-DIGEST = (
-    "This digest lists several articles. Tap an article's button below the digest to open "
-    "it, then reply to that message to comment."
-)
+DIGEST = digest_hint("to comment")
 MEDIA_ONLY = (
     "Stickers, photos and other media can't be comments on their own. "
     "Reply with some text (or add a caption)."
 )
 COMMENTS_USAGE = "Reply to an article with /comments, or send <code>/comments &lt;id&gt;</code>."
-PROMPT_WAIT = 10.0  # seconds a reply waits for a prompt being recorded (bounded by the send)
 
 
-class PromptsInFlight:
-    """Chats where a Comment prompt was sent but is not yet recorded in SQLite.
-
-    The prompt's message id exists only once Telegram has accepted it, so the record follows
-    the send; a quick reply (or a busy database) can arrive in between and must wait for
-    the record instead of being told that the prompt is not an article."""
-
-    def __init__(self) -> None:
-        self._sending: Counter[int] = Counter()
-        self._changed = asyncio.Condition()
-
-    def busy(self, chat_id: int) -> bool:
-        """Whether a prompt in this chat is between being sent and being recorded."""
-        return self._sending[chat_id] > 0
-
-    @contextlib.asynccontextmanager
-    async def sending(self, chat_id: int) -> AsyncIterator[None]:
-        """Wrap sending and recording one prompt."""
-        self._sending[chat_id] += 1
-        try:
-            yield
-        finally:
-            self._sending[chat_id] -= 1
-            if self._sending[chat_id] <= 0:
-                del self._sending[chat_id]
-            async with self._changed:
-                self._changed.notify_all()
-
-    async def settled(self, chat_id: int) -> None:
-        """Wait (at most PROMPT_WAIT) until no prompt in this chat is in flight."""
-        async with self._changed:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    self._changed.wait_for(lambda: not self.busy(chat_id)), PROMPT_WAIT
-                )
-
-
-def prompts_in_flight(context: ContextTypes.DEFAULT_TYPE) -> PromptsInFlight:
-    """The application's one PromptsInFlight."""
-    found = context.bot_data.setdefault("comment_prompts", PromptsInFlight())
-    assert isinstance(found, PromptsInFlight)  # noqa: S101 - only this module sets it
-    return found
-
-
-def comment_service(context: ContextTypes.DEFAULT_TYPE) -> CommentService:
-    """The comment service built by build_services."""
-    return get_services(context).comments
-
-
-def message_clues(message: Message) -> MessageClues:
-    """The article ids in a bot message's Comment buttons and the links in its text (Telegram
-    sends a replied-to or pressed message with its buttons, as the bot sent it)."""
-    ids = {
-        found.article_id
-        for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
-        for button in row
-        if isinstance(button.callback_data, str)
-        and (
-            found := WriteComment.parse(button.callback_data)
-            or ListComments.parse(button.callback_data)
-        )
-    }
-    urls = tuple(
-        entity.url
-        for entity in (*message.entities, *message.caption_entities)
-        if entity.type == MessageEntityType.TEXT_LINK and entity.url
-    )
-    return MessageClues(frozenset(ids), urls)
-
-
-def callback_is_genuine(query: CallbackQuery) -> bool:
-    """Whether the pressed data is one of the buttons on the message it came from.
-
-    Telegram sends the message as it is now, so data that is not on it was forged, or
-    belongs to buttons that have since been replaced."""
-    message = query.message
-    if not isinstance(message, Message) or message.reply_markup is None:
-        return False
-    return any(
-        button.callback_data == query.data
-        for row in message.reply_markup.inline_keyboard
-        for button in row
-    )
-
-
-async def _zone(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> ZoneInfo:
-    services = get_services(context)
+async def _zone(context: BotContext, chat_id: int) -> ZoneInfo:
+    services = context.services
     sub = await services.subscriptions.get(chat_id)
     return ZoneInfo(sub.timezone) if sub else services.settings.timezone
 
 
-def _from_bot(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Whether the bot sent this message (Telegram sets `from`; nobody can send as the bot)."""
-    return message.from_user is not None and message.from_user.id == context.bot.id
-
-
-async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_reply(update: Update, context: BotContext) -> None:
     """A reply: to an article (or a Comment prompt) it is a comment; otherwise a hint."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None or user is None or message.reply_to_message is None:
         return
     replied = message.reply_to_message
-    if not _from_bot(replied, context):
+    if not sent_by_bot(replied, context):
         if chat.type == ChatType.PRIVATE:
             await reply(update, HINT)
         return  # in groups people reply to each other all the time
-    service = comment_service(context)
-    prompts = prompts_in_flight(context)
+    service, shown = context.services.comments, context.services.shown
+    prompts = service.prompts_in_flight
     # Checked before the lookup: a prompt recorded in between is then found by the retry.
     prompting = prompts.busy(chat.id)
     clues = message_clues(replied)
-    target = await service.target(chat.id, replied.message_id, clues)
+    target = await shown.target(chat.id, replied.message_id, clues)
     if target.kind == "other" and prompting:
         await prompts.settled(chat.id)
-        target = await service.target(chat.id, replied.message_id, clues)
+        target = await shown.target(chat.id, replied.message_id, clues)
     if target.kind == "digest":
         await reply(update, DIGEST)
         return
@@ -179,17 +86,17 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, outcome.text)
 
 
-async def on_plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_plain_text(update: Update, context: BotContext) -> None:
     """Plain text in a private chat that is not a reply: say how commenting works."""
     await reply(update, HINT)
 
 
-async def comments_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def comments_command(update: Update, context: BotContext) -> None:
     """/comments as a reply to an article, or /comments <id>."""
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    service = comment_service(context)
+    service = context.services.comments
     args = context.args or []
     article_id: int | None = None
     if args:
@@ -202,8 +109,8 @@ async def comments_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         article_id = int(args[0])
     elif message.reply_to_message is not None:
         replied = message.reply_to_message
-        clues = message_clues(replied) if _from_bot(replied, context) else None
-        target = await service.target(chat.id, replied.message_id, clues)
+        clues = message_clues(replied) if sent_by_bot(replied, context) else None
+        target = await context.services.shown.target(chat.id, replied.message_id, clues)
         if target.kind == "digest":
             await reply(update, DIGEST)
             return
@@ -215,14 +122,14 @@ async def comments_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if article is None:
         await reply(update, f"There is no published article #{article_id}.")
         return
-    await get_services(context).engagement.comments_opened(article.id)
+    await context.services.engagement.comments_opened(article.id)
     listing = await service.listing(article, 0, await _zone(context, chat.id))
     await message.reply_text(
         listing.text, parse_mode=ParseMode.HTML, reply_markup=to_markup(listing.keyboard)
     )
 
 
-async def comment_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def comment_button(update: Update, context: BotContext) -> None:
     """Comment, Comments (N) and the ◀ ▶ page buttons."""
     query, chat, user = update.callback_query, update.effective_chat, update.effective_user
     if query is None or chat is None or user is None or query.data is None:
@@ -237,20 +144,20 @@ async def comment_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await query.answer(EXPIRED)
         return
     article_id = button.article_id
-    service = comment_service(context)
+    service = context.services.comments
     article = await service.commentable(article_id)
     # Comment buttons sit on article messages: the message must show that very article.
-    on_article = isinstance(button, CommentPage) or await service.shown_in(
+    on_article = isinstance(button, CommentPage) or await context.services.shown.shows(
         chat.id, message.message_id, article_id, message_clues(message)
     )
     if article is None or not on_article:
         await query.answer(EXPIRED)
         return
     if not isinstance(button, CommentPage):  # paging a list already opened is no new open
-        await get_services(context).engagement.comments_opened(article_id)
+        await context.services.engagement.comments_opened(article_id)
     if isinstance(button, WriteComment):
         await query.answer()
-        async with prompts_in_flight(context).sending(chat.id):
+        async with service.prompts_in_flight.sending(chat.id):
             await _prompt(service, message, article_id, article.title, user)
         return
     page = button.page if isinstance(button, CommentPage) else 0
@@ -284,7 +191,7 @@ async def _prompt(
     await service.record_prompt(message.chat.id, sent.message_id, article_id, user.id)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     """Register comment handlers (the reply catch-all must come after other features)."""
     app.add_handler(CommandHandler("comments", comments_command))
     app.add_handler(CallbackQueryHandler(comment_button, pattern=WriteComment.pattern()))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from telegram import ReactionType, ReactionTypeCustomEmoji, ReactionTypeEmoji, Update
-from telegram.ext import Application, ContextTypes, MessageReactionHandler
+from telegram.ext import MessageReactionHandler
 
-from bot.handlers.common import get_services
+from bot.telegram_adapter.context import BotApplication, BotContext
 
 
 def reaction_key(reaction: ReactionType) -> str:
@@ -17,12 +17,12 @@ def reaction_key(reaction: ReactionType) -> str:
     return str(reaction.type)  # "paid" (a star reaction)
 
 
-async def reaction_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reaction_changed(update: Update, context: BotContext) -> None:
     """A reader added, changed or took back a reaction to one of our messages."""
     change = update.message_reaction
     if change is None:
         return
-    await get_services(context).engagement.reaction_changed(
+    await context.services.engagement.reaction_changed(
         change.chat.id,
         change.message_id,
         [reaction_key(r) for r in change.old_reaction],
@@ -30,7 +30,7 @@ async def reaction_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     """Register the reaction handler (only per-user updates: a message's anonymous totals,
     `message_reaction_count`, come from channels, which do not subscribe)."""
     per_user = MessageReactionHandler.MESSAGE_REACTION_UPDATED

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
-from bot.handlers.common import get_services, reply, require_admin
+from bot.handlers.permissions import require_admin
+from bot.handlers.replies import reply
 from bot.services.feeds.service import MODES
 from bot.services.publishing.drafts import PublishError
 from bot.services.text.formatting import escape, pack_lines, truncate
+from bot.telegram_adapter.context import BotApplication, BotContext
 from storage.models import Feed
 
 USAGE = (
@@ -28,8 +30,8 @@ def _line(number: int, feed: Feed) -> str:
     return line
 
 
-async def _list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    feeds = await get_services(context).feeds.list()
+async def _list(update: Update, context: BotContext) -> None:
+    feeds = await context.services.feeds.list()
     if not feeds:
         await reply(update, f"No feeds yet.\n\n{USAGE}")
         return
@@ -40,7 +42,7 @@ async def _list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, text)
 
 
-async def _add(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+async def _add(update: Update, context: BotContext, args: list[str]) -> None:
     if not 1 <= len(args) <= 2:
         await reply(update, USAGE)
         return
@@ -48,7 +50,7 @@ async def _add(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[st
     if mode not in MODES:
         await reply(update, f"The mode must be auto or review.\n\n{USAGE}")
         return
-    services = get_services(context)
+    services = context.services
     user = update.effective_user
     feed = await services.feeds.add(args[0], mode, user.id if user else None)
     number = await services.feeds.number_of(feed.id)
@@ -61,7 +63,7 @@ async def _add(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[st
     )
 
 
-async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def feeds_command(update: Update, context: BotContext) -> None:
     """/feeds, /feeds add <url> [auto|review], /feeds remove <n>."""
     if not await require_admin(update, context):
         return
@@ -73,7 +75,7 @@ async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         elif action == "add":
             await _add(update, context, args[1:])
         elif action == "remove" and len(args) == 2 and args[1].isdecimal():
-            feed = await get_services(context).feeds.remove(int(args[1]))
+            feed = await context.services.feeds.remove(int(args[1]))
             await reply(update, f"Removed the feed <b>{escape(feed.title or feed.url)}</b>.")
         else:
             await reply(update, f"I don't understand that.\n\n{USAGE}")
@@ -81,6 +83,6 @@ async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await reply(update, f"❌ {escape(str(exc))}")
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     """Register /feeds."""
     app.add_handler(CommandHandler("feeds", feeds_command))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 
 from telegram import Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.handlers.comments import callback_is_genuine, comment_service
-from bot.handlers.common import edit_query_message, require_admin, user_id
-from bot.handlers.common import reply as answer_message
+from bot.handlers.permissions import require_admin
+from bot.handlers.replies import callback_is_genuine, edit_query_message, user_id
+from bot.handlers.replies import reply as answer_message
 from bot.services.messaging.callback_data import ModerateComment
 from bot.services.messaging.notifier import EXPIRED
+from bot.telegram_adapter.context import BotApplication, BotContext
 
 
 def _target_user(args: list[str]) -> int | None:
@@ -20,7 +21,7 @@ def _target_user(args: list[str]) -> int | None:
     return None
 
 
-async def _ban_or_unban(update: Update, context: ContextTypes.DEFAULT_TYPE, ban: bool) -> None:
+async def _ban_or_unban(update: Update, context: BotContext, ban: bool) -> None:
     if not await require_admin(update, context):
         return
     command = "/ban" if ban else "/unban"
@@ -34,22 +35,22 @@ async def _ban_or_unban(update: Update, context: ContextTypes.DEFAULT_TYPE, ban:
             "new-comment notice.",
         )
         return
-    service = comment_service(context)
+    service = context.services.comments
     outcome = await (service.ban(target, user_id(update)) if ban else service.unban(target))
     await answer_message(update, outcome.text)
 
 
-async def ban_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ban_command(update: Update, context: BotContext) -> None:
     """/ban <user id>: refuse the user's future comments."""
     await _ban_or_unban(update, context, ban=True)
 
 
-async def unban_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unban_command(update: Update, context: BotContext) -> None:
     """/unban <user id>: let the user comment again."""
     await _ban_or_unban(update, context, ban=False)
 
 
-async def moderation_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def moderation_button(update: Update, context: BotContext) -> None:
     """Approve, Reject, Hide and Ban under a new-comment notice."""
     query = update.callback_query
     if query is None or query.data is None:
@@ -62,14 +63,14 @@ async def moderation_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await query.answer(EXPIRED)
         return
     name = update.effective_user.full_name if update.effective_user else ""
-    outcome = await comment_service(context).moderate(button.action, button.comment_id, name)
+    outcome = await context.services.comments.moderate(button.action, button.comment_id, name)
     await query.answer(outcome.text if not outcome.ok else None)
     # The buttons go either way: the comment is settled, or the notice was stale.
     note = f"\n\n{outcome.text}" if outcome.ok else ""
     await edit_query_message(query, message.text_html + note, None)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     """Register moderation handlers."""
     app.add_handler(CommandHandler("ban", ban_command))
     app.add_handler(CommandHandler("unban", unban_command))

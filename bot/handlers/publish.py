@@ -15,16 +15,15 @@ from datetime import datetime
 from telegram import CallbackQuery, Document, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
 
 from bot.container import Services
-from bot.handlers.common import get_services, reply, require_admin
+from bot.handlers.permissions import require_admin
+from bot.handlers.replies import reply
 from bot.services.ingest.extract import ExtractedArticle
 from bot.services.messaging.callback_data import PublishAction, ToggleSection
 from bot.services.messaging.notifier import EXPIRED, OutgoingMessage, SendError
@@ -45,6 +44,7 @@ from bot.services.text.timeutil import (
     format_local,
     parse_local_datetime,
 )
+from bot.telegram_adapter.context import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
 
@@ -114,9 +114,7 @@ def split_schedule(rest: str, services: Services) -> tuple[datetime | None, str]
     raise PublishError((specific or errors or [f"Put a time after “at”. {ACCEPTED_FORMS}"])[0])
 
 
-async def _from_document(
-    document: Document, context: ContextTypes.DEFAULT_TYPE
-) -> ExtractedArticle:
+async def _from_document(document: Document, context: BotContext) -> ExtractedArticle:
     name = document.file_name or ""
     if not name.lower().endswith(DOCUMENT_TYPES):
         raise PublishError("Unsupported file type: send a .txt, .md or .html file.")
@@ -130,11 +128,9 @@ async def _from_document(
     return load_document(name, data)
 
 
-async def _source(
-    message: Message, rest: str, context: ContextTypes.DEFAULT_TYPE
-) -> ExtractedArticle | None:
+async def _source(message: Message, rest: str, context: BotContext) -> ExtractedArticle | None:
     """The article the admin means, or None when the command says nothing to publish."""
-    allow_private = get_services(context).settings.allow_private_urls
+    allow_private = context.services.settings.allow_private_urls
     if rest:
         return (
             await load_url(rest, allow_private=allow_private) if _is_url(rest) else load_text(rest)
@@ -152,12 +148,12 @@ async def _source(
     return await load_url(text, allow_private=allow_private) if _is_url(text) else load_text(text)
 
 
-async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def publish_command(update: Update, context: BotContext) -> None:
     """/publish in any of its forms: answer with a preview and the admin's buttons."""
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None or not await require_admin(update, context):
         return
-    services = get_services(context)
+    services = context.services
     try:
         when, rest = split_schedule(
             _after_command(message.text or message.caption or ""), services
@@ -182,7 +178,7 @@ async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await reply(update, f"❌ {escape(str(exc))}")
 
 
-async def publish_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def publish_button(update: Update, context: BotContext) -> None:
     """The preview's buttons: publish now, schedule, or cancel."""
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None or not await require_admin(update, context):
@@ -192,11 +188,11 @@ async def publish_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if target is None:
         await query.answer(EXPIRED)
         return
-    services = get_services(context)
+    services = context.services
     article_id = target.article_id
     # Only a live preview of this very draft may act on it (ids of deleted drafts get reused).
     shown = query.message.message_id if query.message else 0
-    if article_id not in await services.deliveries.article_for_message(chat.id, shown):
+    if not await services.shown.shows(chat.id, shown, article_id):
         await query.answer(EXPIRED)
         return
     if button is None:
@@ -266,7 +262,7 @@ async def _settle_preview(
         log.warning("could not update preview %s: %s", preview.message_id, exc)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     """Register /publish, documents captioned /publish, and the preview buttons."""
     app.add_handler(CommandHandler("publish", publish_command))
     app.add_handler(

@@ -5,23 +5,18 @@ from __future__ import annotations
 import html
 
 from telegram import Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.handlers.comments import DIGEST, callback_is_genuine, comment_service, message_clues
-from bot.handlers.common import get_services, reply
+from bot.handlers.replies import callback_is_genuine, message_clues, reply, sent_by_bot
 from bot.services.messaging.callback_data import OpenArticle
 from bot.services.messaging.notifier import EXPIRED, SendError
-from bot.services.readers.buttons import send_article
-from bot.services.readers.related import SHOWN, RelatedService
+from bot.services.messaging.shown_articles import digest_hint
+from bot.services.readers.related import SHOWN
 from bot.services.text.formatting import button_title, escape
+from bot.telegram_adapter.context import BotApplication, BotContext
 from storage.related import RelatedArticle
 
 RELATED_USAGE = "Reply to an article with /related to see related reading."
-
-
-def related_service(context: ContextTypes.DEFAULT_TYPE) -> RelatedService:
-    """The related-articles service built by build_services."""
-    return get_services(context).related
 
 
 def _link(item: RelatedArticle) -> str:
@@ -41,7 +36,7 @@ def related_text(title: str, items: list[RelatedArticle]) -> str:
     return "\n".join([head, "", *lines])
 
 
-async def related_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def related_command(update: Update, context: BotContext) -> None:
     """/related as a reply to an article message."""
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
@@ -49,30 +44,29 @@ async def related_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if message.reply_to_message is None:
         await reply(update, RELATED_USAGE)
         return
-    comments = comment_service(context)
+    services = context.services
     replied = message.reply_to_message
-    bot_sent = replied.from_user is not None and replied.from_user.id == context.bot.id
-    clues = message_clues(replied) if bot_sent else None
-    target = await comments.target(chat.id, replied.message_id, clues)
+    clues = message_clues(replied) if sent_by_bot(replied, context) else None
+    target = await services.shown.target(chat.id, replied.message_id, clues)
     if target.kind == "digest":
-        await reply(update, DIGEST.replace("to comment", "with /related"))
+        await reply(update, digest_hint("with /related"))
         return
-    article = await comments.commentable(target.article_id) if target.article_id else None
+    article = await services.comments.commentable(target.article_id) if target.article_id else None
     if article is None:
         await reply(update, "That message isn't a published article. " + RELATED_USAGE)
         return
-    items = await related_service(context).related(article.id, SHOWN)
+    items = await services.related.related(article.id, SHOWN)
     await reply(update, related_text(article.title, items))
 
 
-async def open_article(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def open_article(update: Update, context: BotContext) -> None:
     """`ra:<id>`: send that article as deliveries look, with its own buttons."""
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None or query.data is None:
         return
     button = OpenArticle.parse(query.data)
     message = query.message
-    services = get_services(context)
+    services = context.services
     genuine = (
         button is not None
         and isinstance(message, Message)
@@ -86,21 +80,14 @@ async def open_article(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     # Counted under the article whose suggestion it was (digest buttons are not suggestions).
     await services.engagement.related_tapped(chat.id, message.message_id)
     try:
-        sent = await send_article(
-            services.composer,
-            services.notifier,
-            services.deliveries,
-            services.clock,
-            button.article_id,
-            chat.id,
-        )
+        sent = await services.shown.open(button.article_id, chat.id)
     except SendError:
         await query.answer("Sorry, I couldn't send that article. Please try again.")
         return
     await query.answer(None if sent else "That article is no longer available.")
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     """Register /related and the article buttons."""
     app.add_handler(CommandHandler("related", related_command))
     app.add_handler(CallbackQueryHandler(open_article, pattern=OpenArticle.pattern()))

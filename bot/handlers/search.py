@@ -16,20 +16,17 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     InlineQueryHandler,
 )
 
-from bot.handlers.comments import callback_is_genuine
-from bot.handlers.common import get_services, reply
+from bot.handlers.replies import callback_is_genuine, reply
 from bot.services.engagement.deeplinks import article_link
 from bot.services.messaging.callback_data import OpenSearchResult
 from bot.services.messaging.notifier import EXPIRED, Button, SendError
-from bot.services.readers.buttons import send_article
 from bot.services.text.formatting import button_title, escape, render_article, truncate
+from bot.telegram_adapter.context import BotApplication, BotContext
 from bot.telegram_adapter.notifier import to_markup
 from storage.models import Article
 
@@ -42,7 +39,7 @@ SEARCH_USAGE = (
 PRIVATE_ONLY = "Search works in a private chat with me. In any chat, type @{bot} and some words."
 
 
-async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def search_command(update: Update, context: BotContext) -> None:
     """/search words: matching articles as buttons that open them."""
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
@@ -54,7 +51,7 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not words.strip():
         await reply(update, SEARCH_USAGE)
         return
-    found = await get_services(context).search.find(words, SEARCH_RESULTS)
+    found = await context.services.search.find(words, SEARCH_RESULTS)
     shown = escape(button_title(words, 60))
     if not found:
         await reply(update, f"🔎 Nothing found for <b>{shown}</b>. Try other or fewer words.")
@@ -70,7 +67,7 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
-async def open_result(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def open_result(update: Update, context: BotContext) -> None:
     """`sr:<id>`: send the article, as deliveries look."""
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None or query.data is None:
@@ -79,26 +76,17 @@ async def open_result(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if button is None or not isinstance(query.message, Message) or not callback_is_genuine(query):
         await query.answer(EXPIRED)
         return
-    services = get_services(context)
+    services = context.services
     try:
-        sent = await send_article(
-            services.composer,
-            services.notifier,
-            services.deliveries,
-            services.clock,
-            button.article_id,
-            chat.id,
-        )
+        sent = await services.shown.open(button.article_id, chat.id)
     except SendError:
         await query.answer("Sorry, I couldn't send that article. Please try again.")
         return
     await query.answer(None if sent else "That article is no longer available.")
 
 
-def _result(
-    article: Article, bot_username: str, context: ContextTypes.DEFAULT_TYPE
-) -> InlineQueryResultArticle:
-    services = get_services(context)
+def _result(article: Article, bot_username: str, context: BotContext) -> InlineQueryResultArticle:
+    services = context.services
     text = render_article(article, tz=services.settings.timezone)
     subscribe = InlineKeyboardButton("📬 Subscribe", url=article_link(bot_username, article.id))
     url = (article.url or "").strip()
@@ -119,13 +107,13 @@ def _result(
     )
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: BotContext) -> None:
     """`@bot words` in any chat: matching articles (the latest for an empty query), each
     shared with its summary and a Subscribe button that is a deep link."""
     query = update.inline_query
     if query is None:
         return
-    search = get_services(context).search
+    search = context.services.search
     words = query.query.strip()
     found = (
         await search.find(words, INLINE_RESULTS) if words else await search.latest(INLINE_RESULTS)
@@ -138,7 +126,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     """Register /search, its result buttons and inline queries."""
     app.add_handler(CommandHandler("search", search_command))
     app.add_handler(CallbackQueryHandler(open_result, pattern=OpenSearchResult.pattern()))

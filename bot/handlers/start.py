@@ -6,25 +6,26 @@ import html
 import logging
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
 from bot.container import Services
-from bot.handlers.common import get_services, may_manage_chat, publisher_name, reply
+from bot.handlers.permissions import may_manage_chat
+from bot.handlers.replies import publisher_name, reply
 from bot.handlers.subscribe import WELCOME, chat_name
 from bot.services.engagement.deeplinks import parse_start
 from bot.services.messaging.notifier import SendError
-from bot.services.readers.buttons import send_article
+from bot.telegram_adapter.context import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: BotContext) -> None:
     """/start, optionally from a deep link: subscribe this chat (or resubscribe), then follow
     the link's topic or send its article. A payload we do not understand is ignored."""
     chat = update.effective_chat
     if chat is None or not await may_manage_chat(update, context):
         return
-    services = get_services(context)
+    services = context.services
     link = parse_start(context.args[0] if context.args else None)
     subs = services.subscriptions
     new_chat = await subs.get(chat.id) is None
@@ -50,18 +51,11 @@ async def _send_linked_article(services: Services, article_id: int, chat_id: int
     """The article a shared link points to; a missing or withdrawn one is skipped quietly
     (the reader is subscribed all the same)."""
     try:
-        await send_article(
-            services.composer,
-            services.notifier,
-            services.deliveries,
-            services.clock,
-            article_id,
-            chat_id,
-        )
+        await services.shown.open(article_id, chat_id)
     except SendError as exc:
         log.warning("could not send linked article %s to %s: %s", article_id, chat_id, exc)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     """Register /start."""
     app.add_handler(CommandHandler("start", start))

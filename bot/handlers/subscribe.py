@@ -9,21 +9,15 @@ from zoneinfo import ZoneInfo
 from telegram import ChatMemberUpdated, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
 
-from bot.handlers.common import (
-    edit_query_message,
-    get_services,
-    may_manage_chat,
-    reply,
-)
+from bot.handlers.permissions import may_manage_chat
+from bot.handlers.replies import edit_query_message, reply
 from bot.services.messaging.callback_data import (
     SETTINGS_BUTTONS,
     CallbackData,
@@ -37,6 +31,7 @@ from bot.services.messaging.callback_data import (
 from bot.services.messaging.notifier import EXPIRED, Button
 from bot.services.readers.subscriptions import SubscriptionService
 from bot.services.text.timeutil import COMMON_ZONES, TimeParseError, parse_zone
+from bot.telegram_adapter.context import BotApplication, BotContext
 from bot.telegram_adapter.notifier import to_markup
 from storage.models import Subscriber
 
@@ -141,12 +136,12 @@ def topics_keyboard(
     return to_markup((*rows, (Button(everything, _menu("tall")), Button("« Back", _menu("back")))))
 
 
-async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stop(update: Update, context: BotContext) -> None:
     """/stop and /unsubscribe: no more deliveries, nothing left pending."""
     chat = update.effective_chat
     if chat is None or not await may_manage_chat(update, context):
         return
-    if await get_services(context).subscriptions.unsubscribe(chat.id):
+    if await context.services.subscriptions.unsubscribe(chat.id):
         await reply(
             update,
             "You are unsubscribed and will get no more articles. "
@@ -156,12 +151,12 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, "You are not subscribed. Send /start to subscribe.")
 
 
-async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def settings(update: Update, context: BotContext) -> None:
     """/settings, with optional typed arguments (changes need admin rights in groups)."""
     chat = update.effective_chat
     if chat is None:
         return
-    services = get_services(context)
+    services = context.services
     sub = await services.subscriptions.get(chat.id)
     if sub is None or sub.status != "active":
         await reply(update, NOT_SUBSCRIBED)
@@ -183,11 +178,9 @@ async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
 
 
-async def _apply_typed(
-    chat_id: int, args: list[str], context: ContextTypes.DEFAULT_TYPE
-) -> str | None:
+async def _apply_typed(chat_id: int, args: list[str], context: BotContext) -> str | None:
     """Apply `/settings <what> <value>`; return an error message or None."""
-    subs = get_services(context).subscriptions
+    subs = context.services.subscriptions
     what, rest = args[0].lower(), " ".join(args[1:]).strip()
     if what in ("instant", "published"):
         await subs.set_instant(chat_id)
@@ -245,13 +238,13 @@ async def _change(
     return None
 
 
-async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def settings_button(update: Update, context: BotContext) -> None:
     """Presses on the settings keyboard."""
     query = update.callback_query
     chat = update.effective_chat
     if query is None or chat is None or query.data is None:
         return
-    services = get_services(context)
+    services = context.services
     subs = services.subscriptions
     sub = await subs.get(chat.id)
     if sub is None or sub.status != "active":
@@ -272,7 +265,7 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             except ValueError as exc:  # not a section (old or forged button), or too many
                 await query.answer(str(exc)[:200], show_alert=True)
                 return
-        popular = [] if subs.sections else await services.articles.popular_tags()
+        popular = [] if subs.sections else await subs.topic_choices()
         markup = topics_keyboard(sub, popular, subs.sections)
     else:
         changed = await _change(button, chat.id, subs)
@@ -285,12 +278,12 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await edit_query_message(query, settings_text(sub, services.clock.now()), markup)
 
 
-async def chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def chat_member(update: Update, context: BotContext) -> None:
     """The bot was blocked, removed, unblocked or re-added in a chat."""
     change: ChatMemberUpdated | None = update.my_chat_member
     if change is None:
         return
-    subs = get_services(context).subscriptions
+    subs = context.services.subscriptions
     status = change.new_chat_member.status
     if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
         await subs.mark_unreachable(change.chat.id, "bot was blocked or removed from the chat")
@@ -298,15 +291,15 @@ async def chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await subs.mark_reachable(change.chat.id)
 
 
-async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def migrated(update: Update, context: BotContext) -> None:
     """A group became a supergroup: keep its subscription under the new id."""
     message = update.effective_message
     if message is None or message.migrate_to_chat_id is None:
         return
-    await get_services(context).subscriptions.migrate(message.chat.id, message.migrate_to_chat_id)
+    await context.services.subscriptions.migrate(message.chat.id, message.migrate_to_chat_id)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     """Register subscription handlers."""
     app.add_handler(CommandHandler(["stop", "unsubscribe"], stop))
     app.add_handler(CommandHandler("settings", settings))

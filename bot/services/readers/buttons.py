@@ -1,16 +1,12 @@
-"""Reader buttons under every article message, and opening an article from a button."""
+"""Reader buttons under every article message: related reading, Comment and Comments."""
 
 from __future__ import annotations
 
-from bot.clock import Clock
-from bot.services.messaging.article_messages import ArticleComposer
 from bot.services.messaging.callback_data import ListComments, OpenArticle, WriteComment
-from bot.services.messaging.notifier import Button, Keyboard, Notifier
+from bot.services.messaging.notifier import Button, Keyboard
 from bot.services.readers.related import SHOWN, RelatedService
 from bot.services.text.formatting import button_title
-from storage.deliveries import DeliveryRepository
 from storage.models import Article
-from storage.related import SUGGESTABLE
 
 COMMENTS_LABEL = "🗨 Comments"
 
@@ -47,24 +43,3 @@ class ReaderKeyboards:
             )
         )
         return tuple(rows)
-
-
-async def send_article(
-    composer: ArticleComposer,
-    notifier: Notifier,
-    deliveries: DeliveryRepository,
-    clock: Clock,
-    article_id: int,
-    chat_id: int,
-) -> int | None:
-    """Send a published article to a chat as deliveries look, and record the message so that
-    replies to it become comments; None if the article cannot be shown."""
-    article = await composer.articles.get(article_id)
-    if article is None or article.status not in SUGGESTABLE:
-        return None
-    message = await composer.compose(article_id, chat_id)
-    if message is None:
-        return None
-    message_id = await notifier.send(message)
-    await deliveries.record_message(chat_id, message_id, article_id, "article", clock.now())
-    return message_id

@@ -24,12 +24,7 @@ from bot.services.messaging.notifier import (
     OutgoingMessage,
     to_each_chat,
 )
-from bot.services.readers.reply_targets import (
-    COMMENTABLE,
-    MessageClues,
-    ReplyTarget,
-    ReplyTargets,
-)
+from bot.services.readers.prompts import PromptsInFlight
 from bot.services.text.formatting import (
     MESSAGE_LIMIT,
     button_title,
@@ -40,7 +35,6 @@ from bot.services.text.formatting import (
 from bot.services.text.timeutil import format_local
 from storage.articles import ArticleRepository
 from storage.comments import CommentRepository, NewComment
-from storage.deliveries import DeliveryRepository
 from storage.models import Article, Comment
 
 log = logging.getLogger(__name__)
@@ -49,6 +43,7 @@ MAX_LENGTH = 2000
 RATE_LIMIT = 5
 RATE_WINDOW = timedelta(minutes=1)
 PAGE_SIZE = 5
+COMMENTABLE = ("published", "archived")
 LIST_TEXT_CAP = 600  # five comments of this size still fit in one message
 NOTE_ROOM = 320  # kept free in a moderation notice for the decision note added under it
 
@@ -86,33 +81,20 @@ class CommentService:
         self,
         comments: CommentRepository,
         articles: ArticleRepository,
-        deliveries: DeliveryRepository,
         notifier: Notifier,
         clock: Clock,
         settings: ModerationSettings,
     ) -> None:
         self.comments = comments
         self.articles = articles
-        self.deliveries = deliveries
         self.notifier = notifier
         self.clock = clock
         self.settings = settings
         # Updates are handled concurrently: the rate check and the insert must not interleave,
         # or two comments sent at once could both pass the 5-a-minute limit.
         self._submitting = asyncio.Lock()
-        self.replies = ReplyTargets(comments, articles, deliveries)
-
-    async def target(
-        self, chat_id: int, message_id: int, clues: MessageClues | None = None
-    ) -> ReplyTarget:
-        """Which article a reply to this bot message is about (see ReplyTargets)."""
-        return await self.replies.target(chat_id, message_id, clues)
-
-    async def shown_in(
-        self, chat_id: int, message_id: int, article_id: int, clues: MessageClues | None = None
-    ) -> bool:
-        """Whether this bot message in this chat shows the article (guards against forgery)."""
-        return await self.replies.shown_in(chat_id, message_id, article_id, clues)
+        # Prompts sent but not yet recorded: a reply to one waits for its record.
+        self.prompts_in_flight = PromptsInFlight()
 
     async def commentable(self, article_id: int) -> Article | None:
         """The article if readers may comment on it and read its comments."""

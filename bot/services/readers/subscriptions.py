@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.services.text.tags import normalize_tags
 from bot.services.text.timeutil import next_digest_time
+from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository
 from storage.models import Subscriber
 from storage.subscribers import SubscriberRepository
@@ -38,12 +39,14 @@ class SubscriptionService:
         self,
         subscribers: SubscriberRepository,
         deliveries: DeliveryRepository,
+        articles: ArticleRepository,
         clock: Clock,
         default_tz: ZoneInfo,
         sections: tuple[str, ...] = (),
     ) -> None:
         self.subscribers = subscribers
         self.deliveries = deliveries
+        self.articles = articles
         self.clock = clock
         self.default_tz = default_tz
         # With SECTIONS set, readers choose among them (any tag otherwise).
@@ -52,6 +55,10 @@ class SubscriptionService:
     async def get(self, chat_id: int) -> Subscriber | None:
         """The chat's subscription, if it ever subscribed."""
         return await self.subscribers.get(chat_id)
+
+    async def topic_choices(self) -> list[str]:
+        """The most used article tags, offered as topics to follow."""
+        return await self.articles.popular_tags()
 
     async def subscribe(self, chat_id: int, chat_type: str, name: str, source: str = "") -> bool:
         """Subscribe or resubscribe; True when the chat was not subscribed before.
