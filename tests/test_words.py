@@ -42,13 +42,13 @@ async def test_followed_words_reach_beyond_topics_and_muted_words_win(
     await setting(fake, DAVID, "/settings topics sport")
 
     # The preview's count of readers reached is what the fan-out will do.
-    draft = await bot.services.articles.create(
+    draft = await bot.storage.articles.create(
         NewArticle(title="Rail works", body="Rail works at night.", summary="", tags=("x",)),
         content_hash="rail-works",
         status="draft",
         now=bot.clock.now(),
     )
-    assert await bot.services.deliveries.audience(draft.id) == Audience(instant=2)
+    assert await bot.storage.deliveries.audience(draft.id) == Audience(instant=2)
     strike = await publish(bot, "Rail strike tomorrow", tags=("transport",), admin=None)
     final = await publish(bot, "Cup final: football fans travel", tags=("sport",), admin=None)
     both = await publish(
