@@ -39,6 +39,7 @@ from storage.articles import ArticleRepository  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.deliveries import DeliveryRepository  # noqa: E402
 from storage.models import NewArticle  # noqa: E402
+from storage.outbox import OutboxRepository  # noqa: E402
 from storage.retention import RetentionRepository  # noqa: E402
 from storage.subscribers import SubscriberRepository  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
@@ -97,7 +98,9 @@ async def publish_day(db: Database, clock: FakeClock, day: int, per_day: int) ->
         )
         clock.advance(timedelta(minutes=15))
         # Message ids grow per chat in Telegram; any distinct value works for the record.
-        await deliveries.mark_sent_many([(r["id"], day * 100 + i) for r in rows], clock.now())
+        await OutboxRepository(db).mark_sent_many(
+            [(r["id"], day * 100 + i) for r in rows], clock.now()
+        )
         await deliveries.update_broadcast(article.id, finished_at=clock.now())
         sent += len(rows)
     return sent

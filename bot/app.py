@@ -75,6 +75,7 @@ def build_app(
     """The Application with services, handlers and jobs, not yet started."""
     opts = options or RunOptions()
     pacer = Pacer(settings.broadcast_rate)
+    engine = opts.engine or EngineOptions()
     app = (
         ApplicationBuilder()
         .token(settings.require_token())
@@ -82,6 +83,9 @@ def build_app(
         .base_file_url(settings.file_url)
         .context_types(CONTEXT_TYPES)
         .rate_limiter(PacedRateLimiter(pacer))
+        # Every send in the delivery window may be on the network at once, and replies to
+        # people must still find a free connection.
+        .connection_pool_size(engine.max_in_flight + 32)
         .concurrent_updates(True)
         # Two connections for getUpdates: PTB's shutdown clean-up call must not wait for the
         # long poll it is cancelling.
@@ -90,7 +94,14 @@ def build_app(
     )
     notifier = TelegramNotifier(app.bot, paid_broadcast=settings.paid_broadcast)
     storage = Storage.over(db)
-    services = build_services(settings, storage, opts.clock, notifier, engine_options=opts.engine)
+    services = build_services(
+        settings,
+        storage,
+        opts.clock,
+        notifier,
+        engine_options=engine,
+        round_trips=pacer.round_trips,
+    )
     app.bot_data.attach(services, storage)
     app.add_handler(TypeHandler(Update, _stamp), group=-100)
     handlers.register(app)

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.delivery.channel import ChannelService
-from bot.services.delivery.engine import DeliveryEngine, EngineOptions
+from bot.services.delivery.engine import DeliveryEngine, EngineOptions, Outbox
 from bot.services.delivery.fanout import BroadcastService
+from bot.services.delivery.pacing import RoundTripMeter
 from bot.services.delivery.stats import StatsService
 from bot.services.engagement.counters import EngagementService
 from bot.services.feeds.service import FeedService
@@ -38,6 +39,7 @@ from storage.deliveries import DeliveryRepository
 from storage.engagement import EngagementRepository
 from storage.feeds import FeedRepository
 from storage.models import Article
+from storage.outbox import OutboxRepository
 from storage.related import RelatedRepository
 from storage.retention import RetentionRepository
 from storage.search import SearchRepository
@@ -55,6 +57,7 @@ class Storage:
     db: Database
     articles: ArticleRepository
     deliveries: DeliveryRepository
+    outbox: OutboxRepository
     subscribers: SubscriberRepository
     comments: CommentRepository
     feeds: FeedRepository
@@ -70,6 +73,7 @@ class Storage:
             db=db,
             articles=ArticleRepository(db),
             deliveries=DeliveryRepository(db),
+            outbox=OutboxRepository(db),
             subscribers=SubscriberRepository(db),
             comments=CommentRepository(db),
             feeds=FeedRepository(db),
@@ -138,6 +142,7 @@ def build_services(
     *,
     engine_options: EngineOptions | None = None,
     keyboards: KeyboardProvider | None = None,
+    round_trips: RoundTripMeter | None = None,
 ) -> Services:
     """Build every service over one database connection."""
     articles, deliveries, tz = storage.articles, storage.deliveries, settings.timezone
@@ -150,7 +155,15 @@ def build_services(
     keyboards = keyboards or ReaderKeyboards(related)
     composer = ArticleComposer(articles, tz, keyboards, style=settings.article_style)
     engine = DeliveryEngine(
-        deliveries, articles, subscriptions, composer, notifier, clock, engine_options
+        Outbox(deliveries, storage.outbox),
+        articles,
+        subscriptions,
+        composer,
+        notifier,
+        clock,
+        engine_options,
+        rate=settings.broadcast_rate,
+        round_trips=round_trips,
     )
     channel = ChannelService(deliveries, composer)
     broadcast = BroadcastService(articles, deliveries, engine, notifier, clock, channel)

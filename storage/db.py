@@ -224,6 +224,11 @@ class Database:
         async with self._write_lock, self.conn.execute(sql, params) as cur:
             return cur.rowcount, cur.lastrowid
 
+    async def write_returning(self, sql: str, params: Sequence[Any]) -> list[aiosqlite.Row]:
+        """Run one write statement with a RETURNING clause (its own commit); return its rows."""
+        async with self._write_lock:
+            return list(await self.conn.execute_fetchall(sql, params))
+
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one write statement for many rows in a single transaction."""
         async with self.transaction() as conn:

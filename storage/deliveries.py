@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Database, marks
+from storage.db import Database
 from storage.models import ArticleStats, Audience, Delivery, DeliveryCounts, from_ts, to_ts
 
 FANOUT_CHUNK = 20_000
+# Compacted rows that were resent after a crash keep that fact as their reason in
+# delivery_totals (storage/retention.py), so statistics count them the same afterwards.
+AMBIGUOUS_REASON = "resent after a crash (ambiguous)"
 _MIN_ID, _MAX_ID = -(2**63), 2**63 - 1
 
 
@@ -159,22 +162,6 @@ class DeliveryRepository:
         )
         return [r["word"] for r in rows]
 
-    async def due_instant(
-        self, now: datetime, limit: int, *, skip: Sequence[int] = ()
-    ) -> list[Delivery]:
-        """Pending per-article deliveries whose time has come, oldest first, except `skip`
-        (the few the engine is sending right now)."""
-        rows = await self.db.fetchall(
-            "SELECT id, article_id, chat_id, kind, attempts FROM deliveries"
-            " WHERE status = 'pending' AND kind = 'instant' AND due_at <= ?"
-            f" AND id NOT IN ({marks(skip)}) ORDER BY due_at, id LIMIT ?",
-            (to_ts(now), *skip, limit),
-        )
-        return [
-            Delivery(r["id"], r["article_id"], r["chat_id"], r["kind"], r["attempts"])
-            for r in rows
-        ]
-
     async def due_digests(self, now: datetime, limit: int) -> list[DigestBatch]:
         """Chats whose digest is due, each with every digest delivery it is owed."""
         chats = await self.db.fetchall(
@@ -197,24 +184,11 @@ class DeliveryRepository:
             batches.append(DigestBatch(chat["chat_id"], items))
         return batches
 
-    async def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
-        """Record a delivery Telegram accepted (a trigger records the article message)."""
-        await self.mark_sent_many([(delivery_id, message_id)], now)
-
-    async def mark_sent_many(self, sent: Sequence[tuple[int, int]], now: datetime) -> None:
-        """Record several accepted deliveries, (delivery id, message id), in one round trip."""
-        ts = to_ts(now)
-        await self.db.write_hot(
-            "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?,"
-            " attempts = attempts + 1, last_error = NULL WHERE id = ?",
-            [(message_id, ts, delivery_id) for delivery_id, message_id in sent],
-        )
-
     async def mark_failed(self, delivery_id: int, reason: str, now: datetime) -> None:
         """Give up on a delivery, keeping the reason."""
         await self.db.execute(
             "UPDATE deliveries SET status = 'failed', last_error = ?, sent_at = ?,"
-            " attempts = attempts + 1 WHERE id = ?",
+            " attempts = attempts + 1, sending_at = NULL WHERE id = ?",
             (reason[:500], to_ts(now), delivery_id),
         )
 
@@ -223,8 +197,8 @@ class DeliveryRepository:
     ) -> None:
         """Put a delivery back in the queue for a later try."""
         await self.db.execute(
-            "UPDATE deliveries SET due_at = ?, last_error = ?, attempts = attempts + ?"
-            " WHERE id = ? AND status = 'pending'",
+            "UPDATE deliveries SET due_at = ?, last_error = ?, attempts = attempts + ?,"
+            " sending_at = NULL WHERE id = ? AND status = 'pending'",
             (to_ts(due), reason[:500], int(count_attempt), delivery_id),
         )
 
@@ -267,8 +241,11 @@ class DeliveryRepository:
         where, params = ("WHERE article_id = ?", (article_id,)) if article_id else ("", ())
         # Rows still on record plus those compacted into per-article totals (retention).
         rows = await self.db.fetchall(
-            f"SELECT status, count(*) AS n FROM deliveries {where} GROUP BY status UNION ALL"
-            f" SELECT status, sum(n) AS n FROM delivery_totals {where} GROUP BY status",
+            "SELECT status, count(*) AS n, sum(ambiguous) AS resent"
+            f" FROM deliveries {where} GROUP BY status UNION ALL"
+            " SELECT status, sum(n) AS n,"
+            f" sum(CASE reason WHEN '{AMBIGUOUS_REASON}' THEN n ELSE 0 END) AS resent"
+            f" FROM delivery_totals {where} GROUP BY status",
             params * 2,
         )
         found: Counter[str] = Counter()
@@ -279,6 +256,7 @@ class DeliveryRepository:
             sent=found.get("sent", 0),
             failed=found.get("failed", 0),
             cancelled=found.get("cancelled", 0),
+            ambiguous=sum(r["resent"] or 0 for r in rows),
         )
 
     async def pending_instant(self, article_id: int) -> int:

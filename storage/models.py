@@ -119,6 +119,8 @@ class DeliveryCounts:
     sent: int = 0
     failed: int = 0
     cancelled: int = 0
+    # Rows in flight when the bot last died: resent, so a reader may have two copies.
+    ambiguous: int = 0
 
 
 @dataclass(frozen=True)

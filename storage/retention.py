@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Database
+from storage.deliveries import AMBIGUOUS_REASON
 from storage.models import to_ts
 
 # Only final rows are compacted: pending rows (and any in-flight state a later migration
@@ -19,6 +20,8 @@ _FINAL_OLD = (
     f"article_id = ? AND chat_id > ? AND chat_id <= ? AND status IN {FINAL}"
     " AND coalesce(sent_at, due_at) <= ?"
 )
+# A row resent after a crash is counted as such (DeliveryCounts.ambiguous) once compacted too.
+_REASON = f"CASE ambiguous WHEN 1 THEN '{AMBIGUOUS_REASON}' ELSE coalesce(last_error, '') END"
 _MAX_ID = 2**63 - 1
 LAST_PRUNE = "last_prune_at"
 
@@ -87,9 +90,9 @@ class RetentionRepository:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO delivery_totals (article_id, kind, status, reason, n)"
-                " SELECT article_id, kind, status, coalesce(last_error, ''), count(*)"
+                f" SELECT article_id, kind, status, {_REASON}, count(*)"
                 f" FROM deliveries WHERE {_FINAL_OLD}"
-                " GROUP BY kind, status, coalesce(last_error, '')"
+                f" GROUP BY kind, status, {_REASON}"
                 " ON CONFLICT (article_id, kind, status, reason) DO UPDATE SET n = n + excluded.n",
                 params,
             )

@@ -17,7 +17,7 @@ from typing import TypeVar
 from bot.clock import SystemClock
 from bot.config import from_env
 from bot.container import Storage, build_services
-from bot.services.messaging.notifier import OutgoingMessage
+from bot.services.messaging.notifier import OutgoingMessage, TransientError
 from storage.db import Database
 from storage.models import NewArticle
 from tests.conftest import ADMIN_ID
@@ -32,7 +32,10 @@ class NoTelegram:
     """The preparing process only queues deliveries; it never talks to Telegram."""
 
     async def send(self, message: OutgoingMessage, *, broadcast: bool = False) -> int:
-        raise AssertionError("nothing is sent while preparing")
+        # Only the admin's confirmation is tried; like a network failure, it is left to the
+        # running bot's progress job.
+        assert message.chat_id == ADMIN_ID, "nothing but the confirmation is sent here"
+        raise TransientError("no Telegram while preparing")
 
     async def edit(
         self, message: OutgoingMessage, message_id: int, *, broadcast: bool = False

@@ -266,6 +266,12 @@ async def test_per_chat_limits(fake: FakeBotAPI, client: httpx.AsyncClient) -> N
         for _ in range(4)
     ]
     assert private == [200, 200, 200, 429]  # burst of 3, then one per second
+    fake.limiter.private_burst = 1  # strictly one a second (--chat-burst 1)
+    strict = [
+        (await client.post("sendMessage", data={"chat_id": OTHER, "text": "x"})).status_code
+        for _ in range(2)
+    ]
+    assert strict == [200, 429]
     fake.add_group(-5, "Club")
     fake.limiter.global_rate = 1000
     group = [
@@ -275,6 +281,30 @@ async def test_per_chat_limits(fake: FakeBotAPI, client: httpx.AsyncClient) -> N
     assert group == [200] * 20 + [429]
     body = (await client.post("sendMessage", data={"chat_id": -5, "text": "x"})).json()
     assert body["parameters"] == {"retry_after": 1}
+
+
+async def test_round_trip_delays_each_call_without_serialising(
+    fake: FakeBotAPI, client: httpx.AsyncClient
+) -> None:
+    fake.set_latency(0.2, per_method={"getMe": 0.0})
+    started = time.monotonic()
+    answers = await asyncio.gather(
+        *(client.post("sendMessage", data={"chat_id": USER, "text": str(i)}) for i in range(20))
+    )
+    took = time.monotonic() - started
+    assert all(a.is_success for a in answers)
+    assert 0.2 <= took < 0.6, f"20 concurrent calls with 0.2 s round trips took {took:.2f} s"
+    assert fake.stats.in_flight_peak == 20
+    quick = time.monotonic()
+    assert (await client.post("getMe")).is_success  # its own delay: none
+    assert time.monotonic() - quick < 0.1
+    fake.set_latency(0.05, jitter=0.1)
+    trips = [fake.latency.sample("sendMessage") for _ in range(200)]
+    assert 0.05 <= min(trips) < 0.06 and 0.14 < max(trips) <= 0.15
+    fake.set_latency()
+    quick = time.monotonic()
+    assert (await client.post("sendMessage", data={"chat_id": USER, "text": "x"})).is_success
+    assert time.monotonic() - quick < 0.1
 
 
 async def test_drop_after_delivery_is_recorded(
@@ -451,7 +481,10 @@ async def test_wait_for_message_is_sequential(fake: FakeBotAPI, bot: telegram.Bo
 
 def test_standalone_server_process() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.botapi", "--port", "0", "--rate-limit"],
+        [
+            *(sys.executable, "-m", "tests.fakes.botapi", "--port", "0", "--rate-limit"),
+            *("--round-trip", "150", "--jitter", "10", "--chat-burst", "1"),
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -461,7 +494,9 @@ def test_standalone_server_process() -> None:
         ready = proc.stdout.readline().split()
         assert ready[0] == "READY"
         url = f"http://127.0.0.1:{ready[1]}/bot123456:TEST-TOKEN/getMe"
+        started = time.monotonic()
         assert httpx.get(url).json()["result"]["username"] == "newsbot_test_bot"
+        assert 0.15 <= time.monotonic() - started < 1.0  # a network round trip away
     finally:
         proc.terminate()
         proc.wait(timeout=10)

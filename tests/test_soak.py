@@ -3,9 +3,10 @@ subscribers while the fake Bot API fails at random (429 with retry_after 1-3 s, 
 timeouts and dropped connections that may or may not have delivered), 2% of readers have
 blocked the bot, and `newsbot run` is SIGKILLed twice mid-delivery and restarted.
 
-Every reachable reader gets the article; every duplicate is explained either by a kill (the
-message in flight, at most one per sender worker per kill) or by a timeout/drop the fake
-recorded as delivered; blocked chats end inactive with the reason on their delivery rows.
+Every reachable reader gets the article; every duplicate is explained either by a kill (a
+row the restarted bot reported as ambiguous: claimed for sending, outcome not recorded) or by
+a timeout/drop the fake recorded as delivered; blocked chats end inactive with the reason on
+their delivery rows.
 
 Timing: PTB's default read timeout is 5 s and the fake holds a "timeout" call for 30 s, so
 each timeout holds its sender for 5 s (and the engine's batch with it). The timeout share is
@@ -15,15 +16,13 @@ sized so the run fits in well under a minute; the bot's timeouts stay as in prod
 from __future__ import annotations
 
 import asyncio
-import bisect
-import math
+import re
 import signal
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.services.delivery.engine import EngineOptions
 from storage.db import Database
 from tests.botprocess import (
     outbox_statuses,
@@ -33,8 +32,7 @@ from tests.botprocess import (
 )
 from tests.fakes.botapi import FakeBotAPI
 
-Key = tuple[int, int]  # (chat_id, message_id)
-WORKERS = EngineOptions().workers  # what `newsbot run` uses
+REPORTED = re.compile(r"(\d+) deliveries were in flight when the bot stopped")
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,7 @@ class SoakReport:
     fault_duplicates: int
     kill_duplicates: int
     unexplained: tuple[int, ...]
-    kill_dups_per_kill: tuple[int, ...]
+    reported_ambiguous: tuple[int, ...]  # per restart, from the restarted bot's log
     statuses: dict[str, int]
     blocked_rows_ok: bool
     inactive_ok: bool
@@ -97,8 +95,8 @@ class SoakReport:
 
     @property
     def bound(self) -> int:
-        """Duplicates the design allows: one per worker per kill, plus delivered faults."""
-        return len(self.kills) * WORKERS + self.delivered_faults
+        """Duplicates the design allows: the reported ambiguous rows, plus delivered faults."""
+        return sum(self.reported_ambiguous) + self.delivered_faults
 
 
 async def _until_drained(db_path: Path, timeout: float) -> dict[str, int]:
@@ -110,62 +108,42 @@ async def _until_drained(db_path: Path, timeout: float) -> dict[str, int]:
         await asyncio.sleep(0.25)
 
 
-def in_flight(fake: FakeBotAPI, plan: SoakPlan, kills: tuple[float, ...]) -> dict[Key, int]:
-    """Messages possibly accepted but not recorded at each kill, mapped to the kill's index."""
-    # The killed process's last WORKERS reader messages: those stored before the restarted
-    # process's first call (getMe), which comes after every request the dead one had made.
-    starts = sorted(r.mono for r in fake.requests if r.method.lower() == "getme")
-    ordered = sorted((m for c in plan.chats for m in fake.messages(c)), key=lambda m: m.mono)
-    monos = [m.mono for m in ordered]
-    found: dict[Key, int] = {}
-    for index, killed in enumerate(kills):
-        restart = next((t for t in starts if t > killed), math.inf)
-        end = bisect.bisect_left(monos, restart)
-        for message in ordered[max(0, end - WORKERS) : end]:
-            found[message.chat_id, message.message_id] = index
-    return found
-
-
 @dataclass
 class _Dups:
     total: int = 0
     by_fault: int = 0
     by_kill: int = 0
-    per_kill: Counter[int] = field(default_factory=Counter)
     unexplained: list[int] = field(default_factory=list)
 
 
-def explain_duplicates(fake: FakeBotAPI, plan: SoakPlan, kills: tuple[float, ...]) -> _Dups:
-    """Match every extra copy to a delivered fault or to the message in flight at a kill."""
+def explain_duplicates(fake: FakeBotAPI, plan: SoakPlan, ambiguous: set[int], kills: int) -> _Dups:
+    """Match every extra copy to a delivered fault or to a row reported ambiguous."""
     dups = _Dups()
-    flying = in_flight(fake, plan, kills)
     for chat in plan.chats:
-        copies = sorted(fake.messages(chat), key=lambda m: m.mono)
+        copies = fake.messages(chat)
         extra = len(copies) - 1
         if extra <= 0:
             continue
         dups.total += extra
         by_fault = min(extra, sum(1 for m in copies if m.fault is not None))
         left = extra - by_fault
-        slots = [
-            flying[key]
-            for m in copies
-            if m.fault is None and (key := (m.chat_id, m.message_id)) in flying
-        ]
         dups.by_fault += by_fault
-        if left > len(slots):
+        # A row can be in flight at each kill, at most once per kill.
+        if left > (kills if chat in ambiguous else 0):
             dups.unexplained.append(chat)
             continue
         dups.by_kill += left
-        dups.per_kill.update(slots[:left])
     return dups
 
 
-async def _check_rows(db_path: Path, plan: SoakPlan) -> tuple[bool, bool, int, int]:
-    """Blocked rows failed with the reason; blocked readers inactive; failures explained."""
+async def _check_rows(db_path: Path, plan: SoakPlan) -> tuple[bool, bool, int, int, set[int]]:
+    """Blocked rows failed with the reason; blocked readers inactive; failures explained;
+    and the chats of rows flagged ambiguous."""
     db = await Database.open(db_path)
     try:
-        rows = await db.fetchall("SELECT chat_id, status, last_error, attempts FROM deliveries")
+        rows = await db.fetchall(
+            "SELECT chat_id, status, last_error, attempts, ambiguous FROM deliveries"
+        )
         subs = await db.fetchall("SELECT chat_id, status, inactive_reason FROM subscribers")
     finally:
         await db.close()
@@ -180,7 +158,8 @@ async def _check_rows(db_path: Path, plan: SoakPlan) -> tuple[bool, bool, int, i
     )
     no_reason = sum(1 for r in rows if r["status"] == "failed" and not r["last_error"])
     retried = sum(1 for r in rows if r["attempts"] > 1)
-    return blocked_ok, inactive_ok, no_reason, retried
+    ambiguous = {r["chat_id"] for r in rows if r["ambiguous"]}
+    return blocked_ok, inactive_ok, no_reason, retried, ambiguous
 
 
 async def _deliver_with_kills(
@@ -232,8 +211,9 @@ async def run_soak(fake: FakeBotAPI, plan: SoakPlan, workdir: Path) -> SoakRepor
     finally:
         fake.set_random_faults()  # a clean shutdown is not part of the soak
         code = await stop_bot(bot)
-    dups = explain_duplicates(fake, plan, tuple(kills))
-    blocked_ok, inactive_ok, no_reason, retried = await _check_rows(db_path, plan)
+    blocked_ok, inactive_ok, no_reason, retried, ambiguous = await _check_rows(db_path, plan)
+    dups = explain_duplicates(fake, plan, ambiguous, len(kills))
+    log_text = log.read_text(errors="replace")
     return SoakReport(
         plan=plan,
         seconds=seconds,
@@ -245,14 +225,14 @@ async def run_soak(fake: FakeBotAPI, plan: SoakPlan, workdir: Path) -> SoakRepor
         fault_duplicates=dups.by_fault,
         kill_duplicates=dups.by_kill,
         unexplained=tuple(dups.unexplained),
-        kill_dups_per_kill=tuple(dups.per_kill[i] for i in range(len(kills))),
+        reported_ambiguous=tuple(int(n) for n in REPORTED.findall(log_text)),
         statuses=statuses,
         blocked_rows_ok=blocked_ok,
         inactive_ok=inactive_ok,
         failed_without_reason=no_reason,
         retried_rows=retried,
         exit_code=code,
-        log_tail=log.read_text(errors="replace")[-3000:],
+        log_tail=log_text[-3000:],
     )
 
 
@@ -266,8 +246,12 @@ def problems(report: SoakReport) -> list[str]:
         (r.duplicates > r.bound, f"{r.duplicates} duplicates > bound {r.bound}"),
         (r.unexplained, f"duplicates explained by no kill or fault: {r.unexplained[:5]}"),
         (
-            any(n > WORKERS for n in r.kill_dups_per_kill),
-            f"more than {WORKERS} in-flight duplicate per kill: {r.kill_dups_per_kill}",
+            r.kill_duplicates > sum(r.reported_ambiguous),
+            f"{r.kill_duplicates} duplicates by kill > reported {r.reported_ambiguous}",
+        ),
+        (
+            len(r.reported_ambiguous) > len(r.kills),
+            f"ambiguous rows reported more often than killed: {r.reported_ambiguous}",
         ),
         (r.statuses.get("pending"), f"outbox not drained: {r.statuses}"),
         (not r.blocked_rows_ok, "rows: blocked chats must be failed with the reason, others sent"),
@@ -290,7 +274,8 @@ def summary(report: SoakReport) -> str:
             + ", ".join(f"{k} {v}" for k, v in sorted(report.fault_kinds.items())),
             f"delivered-then-failed (timeout/drop) {report.delivered_faults}",
             f"duplicates {report.duplicates} (by fault {report.fault_duplicates}, by kill "
-            f"{report.kill_duplicates} {list(report.kill_dups_per_kill)}), bound {report.bound}",
+            f"{report.kill_duplicates}), ambiguous rows reported at restarts "
+            f"{list(report.reported_ambiguous)}, bound {report.bound}",
             f"outbox {report.statuses}, rows retried {report.retried_rows}",
         ]
     )

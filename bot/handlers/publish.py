@@ -218,7 +218,9 @@ async def publish_button(update: Update, context: BotContext) -> None:
         await query.answer(str(exc)[:200], show_alert=True)
         return
     await query.answer(status[:200])
-    await _settle_preview(services, query.message, article.id, action == "x", status)
+    # Publishing now says so in its progress message (one message per publication).
+    note = None if action == "now" else status
+    await _settle_preview(services, query.message, article.id, action == "x", note)
 
 
 async def _toggle_section(
@@ -241,7 +243,7 @@ async def _toggle_section(
 
 
 async def _settle_preview(
-    services: Services, preview: object, article_id: int, discarded: bool, status: str
+    services: Services, preview: object, article_id: int, discarded: bool, status: str | None
 ) -> None:
     """Take the admin buttons off the preview and say what happened under it."""
     if not isinstance(preview, Message):
@@ -249,15 +251,18 @@ async def _settle_preview(
     view = (
         None if discarded else await services.publishing.reader_view(article_id, preview.chat_id)
     )
-    note = OutgoingMessage(preview.chat_id, escape(status), reply_to=preview.message_id)
     try:
         if view is not None:
-            await services.notifier.edit(view, preview.message_id)
+            # Paced like background traffic: when publishing, the confirmation has just gone
+            # to this chat, and Telegram allows about one message a second per chat.
+            await services.notifier.edit(view, preview.message_id, broadcast=True)
         else:
-            gone = OutgoingMessage(preview.chat_id, f"<i>{escape(status)}</i>")
+            gone = OutgoingMessage(preview.chat_id, f"<i>{escape(status or '')}</i>")
             await services.notifier.edit(gone, preview.message_id)
             return
-        await services.notifier.send(note)
+        if status is not None:
+            note = OutgoingMessage(preview.chat_id, escape(status), reply_to=preview.message_id)
+            await services.notifier.send(note)
     except SendError as exc:
         log.warning("could not update preview %s: %s", preview.message_id, exc)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -31,7 +33,8 @@ PACED_ENDPOINTS = frozenset(  # lower case: Bot API method names are case-insens
 
 
 class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
-    """PTB rate limiter over our Pacer: waits out 429s for everyone, then retries."""
+    """PTB rate limiter over our Pacer: paces sends, measures Telegram's round trip, and waits
+    out a 429 where it applies (one chat, or every sender), then retries."""
 
     def __init__(self, pacer: Pacer, max_retries: int = 3) -> None:
         self.pacer = pacer
@@ -58,15 +61,61 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
         if endpoint.lower() not in PACED_ENDPOINTS:
             return await callback(*args, **kwargs)
         interactive = not (rate_limit_args or {}).get("broadcast", False)
+        chat_id = _chat_of(data)
         attempt = 0
         while True:
-            await self.pacer.acquire(interactive=interactive)
+            crowded = await self._slot(chat_id, interactive)
+            started = time.monotonic()
             try:
-                return await callback(*args, **kwargs)
+                result = await callback(*args, **kwargs)
             except RetryAfter as exc:
+                self.pacer.round_trips.observe(time.monotonic() - started)
                 wait = retry_seconds(exc)
-                log.warning("429 from Telegram on %s: every sender waits %.1f s", endpoint, wait)
-                self.pacer.pause(wait)
+                self._flood(endpoint, chat_id, wait, crowded)
+                if crowded:  # only this chat is limited: only this request waits
+                    await asyncio.sleep(wait)
                 attempt += 1
                 if attempt > self.max_retries:
                     raise
+                continue
+            self.pacer.round_trips.observe(time.monotonic() - started)
+            return result
+
+    async def _slot(self, chat_id: int | None, interactive: bool) -> bool:
+        """Wait for a send slot; return whether the chat had a message within the last second.
+
+        Background messages (broadcasts, progress reports) never crowd a chat: they take turns
+        per chat, a second apart. A person's short burst of replies is fine, as on Telegram."""
+        recent = self.pacer.recent
+        if chat_id is None:
+            await self.pacer.acquire(interactive=interactive)
+            return False
+        if interactive:
+            await self.pacer.acquire(interactive=True)
+        else:
+            async with recent.turn(chat_id):
+                await self.pacer.acquire(interactive=False)
+                crowded = recent.crowded(chat_id)
+                recent.sent(chat_id)
+                return crowded
+        crowded = recent.crowded(chat_id)
+        recent.sent(chat_id)
+        return crowded
+
+    def _flood(self, endpoint: str, chat_id: int | None, wait: float, crowded: bool) -> None:
+        """Telegram said 429: a chat's own limit if it had a message within the last second,
+        else the global budget, which holds every sender."""
+        if crowded:
+            self.pacer.stats.chat_flood_waits += 1
+            log.warning("429 for chat %s on %s: that chat waits %.1f s", chat_id, endpoint, wait)
+            return
+        log.warning("429 from Telegram on %s: every sender waits %.1f s", endpoint, wait)
+        self.pacer.pause(wait)
+
+
+def _chat_of(data: dict[str, Any]) -> int | None:
+    """The numeric chat a request goes to, if it names one."""
+    try:
+        return int(data["chat_id"])
+    except (KeyError, TypeError, ValueError):
+        return None

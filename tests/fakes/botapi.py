@@ -1,7 +1,7 @@
 """A strict fake Telegram Bot API server for tests and benchmarks.
 
-Run standalone with ``python -m tests.fakes.botapi --port N [--rate-limit]``; it prints
-``READY <port>`` once listening and serves until killed.
+Run standalone with ``python -m tests.fakes.botapi --port N [--rate-limit] [--round-trip S]``;
+it prints ``READY <port>`` once listening and serves until killed.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import signal
 import time
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
@@ -33,11 +34,16 @@ from tests.fakes.botapi_traffic import (
     FaultDecision,
     FaultPlan,
     ForcedFault,
+    Latency,
     RandomFaults,
     RateLimiter,
 )
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
+# When the call being handled reached "Telegram": its receipt plus half its round trip. The
+# flood limits count this time, not when the fake's sleep happens to wake up (on a busy
+# machine several calls can wake together; the network would not have bunched them).
+_ARRIVAL: ContextVar[float | None] = ContextVar("arrival", default=None)
 _DEFAULT_DESCRIPTIONS = {500: "Internal Server Error", 502: "Bad Gateway", 504: "Gateway Timeout"}
 _UNAUTHORIZED = {"ok": False, "error_code": 401, "description": "Unauthorized"}
 _NOT_FOUND = {"ok": False, "error_code": 404, "description": "Not Found"}
@@ -51,6 +57,7 @@ _CONTROL_ACTIONS = frozenset(
         "unblock",
         "press_button",
         "set_rate_limit",
+        "set_latency",
         "stats",
     }
 )
@@ -70,6 +77,9 @@ class FakeBotAPI(BotApiMethods):
         record_requests: bool = True,
         auto_create_users: bool = False,
         fault_hold_seconds: float = 30.0,
+        round_trip: float = 0.0,
+        jitter: float = 0.0,
+        chat_burst: int = 3,
     ) -> None:
         super().__init__(
             token, record_requests=record_requests, auto_create_users=auto_create_users
@@ -77,7 +87,8 @@ class FakeBotAPI(BotApiMethods):
         self.host = host
         self.port = port
         self.rate_limit = rate_limit  # may be toggled at any time
-        self.limiter = RateLimiter(global_rate=global_rate)
+        self.limiter = RateLimiter(global_rate=global_rate, private_burst=chat_burst)
+        self.latency = Latency(round_trip, jitter)
         self.fault_plan = FaultPlan()
         self.fault_hold_seconds = fault_hold_seconds
         self._holds: dict[str, list[HoldHandle]] = {}
@@ -139,6 +150,17 @@ class FakeBotAPI(BotApiMethods):
         self.rate_limit = enabled
         if global_rate is not None:
             self.limiter.global_rate = global_rate
+
+    def set_latency(
+        self,
+        round_trip: float = 0.0,
+        jitter: float = 0.0,
+        per_method: dict[str, float] | None = None,
+    ) -> None:
+        """Answer every call a network round trip late (see Latency); zero turns it off."""
+        self.latency.round_trip = round_trip
+        self.latency.jitter = jitter
+        self.latency.per_method = {k.lower(): v for k, v in (per_method or {}).items()}
 
     def fail_next(
         self,
@@ -208,7 +230,8 @@ class FakeBotAPI(BotApiMethods):
 
     def _record(self, method: str, params: Params, status: int, error: ApiError | None) -> None:
         if self.record_requests:
-            self.requests.append(RequestRecord(method, params, status, time.monotonic()))
+            at = _ARRIVAL.get() or time.monotonic()
+            self.requests.append(RequestRecord(method, params, status, at))
         if error is None:
             self.stats.ok[method] += 1
             return
@@ -242,13 +265,27 @@ class FakeBotAPI(BotApiMethods):
             params, files = await read_params(request)
         except (ValueError, ApiError):
             return self._error(method, {}, ApiError(400, "Bad Request: can't parse request"))
+        trip = self.latency.sample(method)
+        counted = method.lower() != "getupdates"  # a long poll is not a call in flight
+        if counted:
+            self.stats.call_started()
         try:
-            return await self._dispatch(request, method, params, files)
+            arrival = time.monotonic() + trip / 2
+            _ARRIVAL.set(arrival)
+            if trip > 0:  # the way there; each call sleeps on its own, none waits for another
+                await asyncio.sleep(max(0.0, arrival - time.monotonic()))
+            response = await self._dispatch(request, method, params, files)
+            if trip > 0:  # and the way back
+                await asyncio.sleep(trip / 2)
+            return response
         except Exception as exc:
             # A bug in the fake must fail the test loudly, not look like a network hiccup.
             self.internal_errors.append(exc)
             error = ApiError(500, f"fake Bot API internal error: {exc!r}")
             return self._error(method, params, error)
+        finally:
+            if counted:
+                self.stats.call_ended()
 
     async def _dispatch(
         self, request: web.Request, method: str, params: Params, files: UploadedFiles
@@ -262,7 +299,7 @@ class FakeBotAPI(BotApiMethods):
             chat = self.chats.get(chat_id) if chat_id is not None else None
             private = chat is None or chat.type == "private"
             paid = param_bool(params, "allow_paid_broadcast")
-            if not self.limiter.allow(chat_id, private, paid=paid):
+            if not self.limiter.allow(chat_id, private, paid=paid, now=_ARRIVAL.get()):
                 self.stats.rate_limited += 1
                 error = ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
                 return self._error(method, params, error)
@@ -353,6 +390,9 @@ async def _serve(args: argparse.Namespace) -> None:
         rate_limit=args.rate_limit,
         record_requests=not args.no_record,
         auto_create_users=args.auto_users,
+        round_trip=args.round_trip / 1000,
+        jitter=args.jitter / 1000,
+        chat_burst=args.chat_burst,
     )
     await fake.start()
     print(f"READY {fake.port}", flush=True)  # the parent process waits for this line
@@ -375,6 +415,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate-limit", action="store_true")
     parser.add_argument("--no-record", action="store_true", help="keep only counters")
     parser.add_argument("--auto-users", action="store_true", help="unknown positive chats exist")
+    parser.add_argument("--round-trip", type=float, default=0.0, help="network delay, ms")
+    parser.add_argument("--jitter", type=float, default=0.0, help="extra random delay, ms")
+    parser.add_argument(
+        "--chat-burst", type=int, default=3, help="messages a private chat may burst (1: strict)"
+    )
     asyncio.run(_serve(parser.parse_args(argv)))
 
 

@@ -180,6 +180,17 @@ class Stats:
     rate_limited: int = 0  # 429s produced by the rate limiter only
     injected: int = 0
     messages_per_chat: Counter[int] = field(default_factory=Counter)
+    in_flight: int = 0  # Bot API calls being answered right now
+    in_flight_peak: int = 0
+
+    def call_started(self) -> None:
+        """A call arrived (counts the calls in flight at once)."""
+        self.in_flight += 1
+        self.in_flight_peak = max(self.in_flight_peak, self.in_flight)
+
+    def call_ended(self) -> None:
+        """A call was answered."""
+        self.in_flight -= 1
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly snapshot (for the control endpoint)."""
@@ -191,6 +202,7 @@ class Stats:
             "injected": self.injected,
             "messages": sum(self.messages_per_chat.values()),
             "chats": len(self.messages_per_chat),
+            "in_flight_peak": self.in_flight_peak,
         }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Calls that deliver content count against Telegram's flood limits.
 RATE_LIMITED_METHODS = frozenset(
@@ -79,6 +79,30 @@ class RateLimiter:
             return False
         window.append(now)
         return True
+
+
+@dataclass
+class Latency:
+    """The network between the bot and Telegram: each call's answer comes a round trip late.
+
+    ``round_trip`` seconds (plus up to ``jitter`` more, uniformly) per call, or the
+    ``per_method`` value (lower-case method name) where one is given. Half of it passes
+    before the call takes effect at "Telegram" (where the flood limits count it), half
+    before the answer arrives, as on a real network. Calls are delayed independently: a slow
+    answer never holds up another call.
+    """
+
+    round_trip: float = 0.0
+    jitter: float = 0.0
+    per_method: dict[str, float] = field(default_factory=dict)
+    rng: random.Random = field(default_factory=random.Random)
+
+    def sample(self, method: str) -> float:
+        """One call's round trip, in seconds."""
+        base = self.per_method.get(method.lower(), self.round_trip)
+        if base <= 0 and self.jitter <= 0:
+            return 0.0
+        return base + (self.rng.uniform(0.0, self.jitter) if self.jitter > 0 else 0.0)
 
 
 @dataclass

@@ -1,8 +1,11 @@
 """The delivery engine: streams due outbox rows to Telegram, paced and crash-safe.
 
-Each outbox row is marked sent in its own commit right after Telegram accepts the message,
-so a crash (even `kill -9`) can only repeat messages that were in flight at that instant:
-at most one per sender worker. Everything else resumes from SQLite exactly where it stopped.
+Telegram answers each send a network round trip later, so holding the rate takes several
+sends in flight: the engine keeps a window of rate x round trip (with headroom, up to a
+bound) and claims each row in SQLite before sending it. A row's outcome clears its claim, so
+after a crash (even `kill -9`) the rows still claimed are exactly those Telegram may or may
+not have accepted: they are logged, flagged and sent again. Everything else resumes from
+SQLite exactly where it stopped.
 """
 
 from __future__ import annotations
@@ -10,12 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.services.delivery.pacing import ChatGate
+from bot.services.delivery.pacing import ChatGate, RoundTripMeter, window_size
 from bot.services.delivery.recorder import SentRecorder
 from bot.services.messaging.article_messages import ArticleComposer
 from bot.services.messaging.callback_data import OpenArticle
@@ -37,6 +41,7 @@ from bot.services.text.timeutil import format_day
 from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository, DigestBatch
 from storage.models import Delivery
+from storage.outbox import AmbiguousRow, OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +53,24 @@ MAX_BACKOFF = 300.0
 class EngineOptions:
     """Tunables of the sender."""
 
-    workers: int = 2
-    batch_size: int = 200
+    # Bounds of the window of sends in flight; the upper one also bounds how many rows a
+    # crash can leave ambiguous.
+    min_in_flight: int = 2
+    max_in_flight: int = 512
+    batch_size: int = 200  # rows claimed at most in one statement
     poll_interval: float = 1.0
+    # Record sent rows with a direct write on the event loop's thread (Database.write_hot)
+    # instead of through the database thread; kept for measuring the two (DELIVERY.md).
+    direct_writes: bool = False
+    drain_seconds: float = 5.0  # at stop, how long the sends in flight may take to finish
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """The engine's two views of the deliveries table."""
+
+    deliveries: DeliveryRepository
+    claims: OutboxRepository
 
 
 def backoff(attempts: int) -> timedelta:
@@ -59,61 +79,103 @@ def backoff(attempts: int) -> timedelta:
 
 
 class DeliveryEngine:
-    """Sends due deliveries with a few workers, each with one message in flight."""
+    """Sends due deliveries with a window of sends in flight sized to the round trip."""
 
     def __init__(
         self,
-        deliveries: DeliveryRepository,
+        outbox: Outbox,
         articles: ArticleRepository,
         subscriptions: SubscriptionService,
         composer: ArticleComposer,
         notifier: Notifier,
         clock: Clock,
         options: EngineOptions | None = None,
+        *,
+        rate: float = 30.0,
+        round_trips: RoundTripMeter | None = None,
     ) -> None:
-        self.deliveries = deliveries
+        self.deliveries = outbox.deliveries
+        self.claims = outbox.claims
         self.articles = articles
         self.subscriptions = subscriptions
         self.composer = composer
         self.notifier = notifier
         self.clock = clock
         self.options = options or EngineOptions()
+        self.rate = rate
+        self.round_trips = round_trips or RoundTripMeter()
+        # The engine's own work around each send (composing, recording): it holds a place in
+        # the window too, so the window covers it like the network's round trip.
+        self.overhead = RoundTripMeter(initial=0.002)
         self.gate = ChatGate()
-        self.recorder = SentRecorder(deliveries, clock)
+        self.recorder = SentRecorder(self.claims, clock, direct=self.options.direct_writes)
         self._wake = asyncio.Event()
-        self._troubled = False  # a worker hit an unexpected error in the current batch
-        # A short queue: the loop reads the next rows while the last ones are still being sent.
-        self._queue: asyncio.Queue[Delivery] = asyncio.Queue(maxsize=self.options.workers)
-        # Rows handed out and not yet recorded; the next read skips them, so a row is never
-        # handed out twice, and one slow send does not hold up everything behind it.
-        self._in_flight: set[int] = set()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._slot_free = asyncio.Event()
+        self._troubled = False  # a send hit an unexpected error in the current round
+        self._sending: set[asyncio.Task[None]] = set()
+        self._loop_task: asyncio.Task[None] | None = None
+        self._digests_due_check = 0.0
         self.sent = 0
         self.failed = 0
+        self.peak_in_flight = 0
+        self.ambiguous_at_start: list[AmbiguousRow] = []
 
     def wake(self) -> None:
         """Look for due deliveries now (something was just queued)."""
         self._wake.set()
 
+    def window(self) -> int:
+        """Sends to keep in flight now: rate x measured round trip, with headroom, bounded."""
+        o = self.options
+        busy = self.round_trips.estimate + self.overhead.estimate
+        return window_size(self.rate, busy, o.min_in_flight, o.max_in_flight)
+
+    @property
+    def in_flight(self) -> int:
+        """Sends started and not yet recorded."""
+        return len(self._sending)
+
     def start(self) -> None:
-        """Start the scheduler loop and the sender workers."""
-        if self._tasks:
-            return
-        self._tasks = [asyncio.create_task(self._loop(), name="delivery-loop")]
-        self._tasks += [
-            asyncio.create_task(self._worker(), name=f"delivery-worker-{i}")
-            for i in range(self.options.workers)
-        ]
+        """Start claiming and sending (after releasing a previous run's claims)."""
+        if self._loop_task is None:
+            self._loop_task = asyncio.create_task(self._loop(), name="delivery-loop")
 
     async def stop(self) -> None:
-        """Stop sending; unsent rows stay pending in SQLite for the next start."""
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
+        """Stop claiming; let the sends in flight finish (briefly); unsent rows stay pending."""
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            await asyncio.gather(self._loop_task, return_exceptions=True)
+            self._loop_task = None
+        if self._sending:
+            _, late = await asyncio.wait(set(self._sending), timeout=self.options.drain_seconds)
+            for task in late:  # their rows stay claimed: ambiguous at the next start
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         await self.recorder.stop()
 
+    async def recover(self) -> list[AmbiguousRow]:
+        """Release the claims a previous run left (it died mid-send); log and return them."""
+        rows = await self.claims.recover_in_flight()
+        if rows:
+            shown = ", ".join(f"{r.id} (chat {r.chat_id})" for r in rows[:20])
+            log.warning(
+                "%d deliveries were in flight when the bot stopped; Telegram may have"
+                " accepted them, so they are sent again (ambiguous): %s%s",
+                len(rows),
+                shown,
+                " ..." if len(rows) > 20 else "",
+            )
+        self.ambiguous_at_start = rows
+        return rows
+
     async def _loop(self) -> None:
+        while True:
+            try:
+                await self.recover()
+                break
+            except Exception:
+                log.exception("releasing the previous run's claims failed; retrying")
+                await asyncio.sleep(self.options.poll_interval)
         while True:
             try:
                 found = await self.run_once()
@@ -130,35 +192,48 @@ class DeliveryEngine:
                 await asyncio.wait_for(self._wake.wait(), self.options.poll_interval)
 
     async def run_once(self) -> int:
-        """Queue what is due now; return how many deliveries were handed to workers."""
-        now = self.clock.now()
+        """Claim what is due now, as far as the window allows, and start sending it;
+        return how many deliveries were started."""
         handled = 0
-        for batch in await self.deliveries.due_digests(now, 50):
-            await self.send_digest(batch)
-            handled += 1
-        rows = await self.deliveries.due_instant(
-            now, self.options.batch_size, skip=tuple(self._in_flight)
+        if self._wake.is_set() or time.monotonic() >= self._digests_due_check:
+            self._digests_due_check = time.monotonic() + self.options.poll_interval
+            for batch in await self.deliveries.due_digests(self.clock.now(), 50):
+                await self.send_digest(batch)
+                handled += 1
+        free = await self._free_slots()
+        rows = await self.claims.claim_instant(
+            self.clock.now(), min(free, self.options.batch_size)
         )
         for row in rows:
-            self._in_flight.add(row.id)
-            await self._queue.put(row)
+            task = asyncio.create_task(self._send_one(row), name=f"delivery-{row.id}")
+            self._sending.add(task)
+            task.add_done_callback(self._finished)
+        self.peak_in_flight = max(self.peak_in_flight, len(self._sending))
         return handled + len(rows)
 
-    async def _worker(self) -> None:
-        while True:
-            delivery = await self._queue.get()
-            try:
-                await self.deliver(delivery)
-            except Exception:
-                log.exception("delivery %s failed unexpectedly", delivery.id)
-                self._troubled = True
-            finally:
-                self._in_flight.discard(delivery.id)
-                self._queue.task_done()
+    async def _free_slots(self) -> int:
+        """Wait until the window has room; return how many sends may start."""
+        while len(self._sending) >= self.window():
+            self._slot_free.clear()
+            await self._slot_free.wait()
+        return self.window() - len(self._sending)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._sending.discard(task)
+        self._slot_free.set()
+
+    async def _send_one(self, delivery: Delivery) -> None:
+        try:
+            await self.deliver(delivery)
+        except Exception:
+            log.exception("delivery %s failed unexpectedly", delivery.id)
+            self._troubled = True
 
     async def deliver(self, delivery: Delivery) -> None:
         """Send one article to one chat and record the outcome."""
+        started = time.monotonic()
         message = await self.composer.compose(delivery.article_id, delivery.chat_id)
+        composed = time.monotonic()
         if message is None:
             await self.deliveries.mark_failed(delivery.id, "article withdrawn", self.clock.now())
             return
@@ -170,7 +245,9 @@ class DeliveryEngine:
         except SendError as exc:
             await self._record_failure(delivery, exc)
             return
+        answered = time.monotonic()
         await self.recorder.record(delivery.id, message_id)
+        self.overhead.observe(composed - started + time.monotonic() - answered)
         self.sent += 1
         log.debug("article %s sent to %s", delivery.article_id, message.chat_id)
 
@@ -251,6 +328,7 @@ class DeliveryEngine:
             message = OutgoingMessage(
                 chat_id=batch.chat_id, text=text, keyboard=keyboard, disable_preview=True
             )
+            await self.claims.claim([by_article[a].id for a in article_ids], now)
             try:
                 message_id = await self._send(message)
             except SendError as exc:
@@ -259,7 +337,7 @@ class DeliveryEngine:
                 if isinstance(exc, ChatUnavailable):
                     return
                 continue
-            await self.deliveries.mark_sent_many(
+            await self.claims.mark_sent_many(
                 [(by_article[article_id].id, message_id) for article_id in article_ids], now
             )
             self.sent += len(article_ids)

@@ -24,16 +24,21 @@ from storage.models import DeliveryCounts
 log = logging.getLogger(__name__)
 
 
-def progress_text(title: str, counts: DeliveryCounts, digest_pending: int, done: bool) -> str:
-    """The admin's progress message for one article."""
+def progress_text(
+    title: str, counts: DeliveryCounts | None, digest_pending: int, done: bool
+) -> str:
+    """The admin's one message about a publication: the confirmation (no counts yet), then
+    the live progress, then the outcome."""
     head = "✅ Delivered" if done else "📤 Sending"
+    lines = [f"{head} <b>{escape(button_title(title, 80))}</b>"]
+    if counts is None:
+        return "\n".join([*lines, "Published. Queuing it for subscribers; progress follows here."])
     remaining = counts.pending - digest_pending
-    lines = [
-        f"{head} <b>{escape(button_title(title, 80))}</b>",
-        f"Sent: {counts.sent} · Failed: {counts.failed} · Remaining: {remaining}",
-    ]
+    lines.append(f"Sent: {counts.sent} · Failed: {counts.failed} · Remaining: {remaining}")
     if digest_pending:
         lines.append(f"Waiting for daily digests: {digest_pending}")
+    if counts.ambiguous:
+        lines.append(f"Resent after a restart (a reader may have two): {counts.ambiguous}")
     return "\n".join(lines)
 
 
@@ -56,6 +61,8 @@ class BroadcastService:
         self.notifier = notifier
         self.clock = clock
         self._shown: dict[int, str] = {}
+        # Confirmations on their way: the progress job must not send a second message.
+        self._confirming: set[int] = set()
 
     async def publish(self, article_id: int, admin_chat_id: int | None = None) -> int | None:
         """Mark the article published and queue it; return how many deliveries were queued,
@@ -63,7 +70,30 @@ class BroadcastService:
         if not await self.deliveries.start_broadcast(article_id, admin_chat_id, self.clock.now()):
             log.warning("article %s was not published: it is no longer a draft", article_id)
             return None
-        return await self._fanout(article_id)
+        reachable = admin_chat_id is None or await self._confirm(article_id, admin_chat_id)
+        added = await self._fanout(article_id)
+        if not reachable:  # after the fan-out: an open broadcast is what resume() completes
+            await self.deliveries.update_broadcast(article_id, finished_at=self.clock.now())
+        return added
+
+    async def _confirm(self, article_id: int, admin_chat_id: int) -> bool:
+        """Tell the admin at once, in the message that then shows the progress: one message
+        per publication, so the admin's chat never meets Telegram's per-chat limit."""
+        article = await self.articles.get(article_id)
+        text = progress_text(article.title if article else f"#{article_id}", None, 0, False)
+        message = OutgoingMessage(chat_id=admin_chat_id, text=text, disable_preview=True)
+        self._confirming.add(article_id)
+        try:
+            message_id = await self.notifier.send(message, broadcast=True)
+            self._shown[article_id] = text
+            await self.deliveries.update_broadcast(article_id, progress_message_id=message_id)
+        except SendError as exc:
+            log.warning("could not confirm article %s to the admin: %s", article_id, exc)
+            # A chat that cannot take it gets no progress either; otherwise the job retries.
+            return not isinstance(exc, ChatUnavailable | PermanentError)
+        finally:
+            self._confirming.discard(article_id)
+        return True
 
     async def _fanout(self, article_id: int) -> int:
         now = self.clock.now()
@@ -88,6 +118,8 @@ class BroadcastService:
     async def report_progress(self) -> None:
         """Send or edit each running broadcast's progress message; close finished ones."""
         for broadcast in await self.deliveries.open_broadcasts():
+            if broadcast.article_id in self._confirming:
+                continue
             try:
                 await self._report(broadcast)
             except (ChatUnavailable, PermanentError) as exc:
@@ -129,10 +161,12 @@ class BroadcastService:
         self._shown[broadcast.article_id] = text
         if done:
             self._shown.pop(broadcast.article_id, None)
+        # Background traffic: a person waiting for an answer goes first, and the admin's chat
+        # gets at most one message a second.
         if broadcast.progress_message_id is None:
-            message_id = await self.notifier.send(message)
+            message_id = await self.notifier.send(message, broadcast=True)
             await self.deliveries.update_broadcast(
                 broadcast.article_id, progress_message_id=message_id
             )
         else:
-            await self.notifier.edit(message, broadcast.progress_message_id)
+            await self.notifier.edit(message, broadcast.progress_message_id, broadcast=True)

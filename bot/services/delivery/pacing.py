@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 # Telegram counts in sliding one-second windows, and send times jitter on a busy machine:
@@ -20,6 +21,9 @@ from dataclasses import dataclass
 WINDOW = 1.02
 PRIVATE_CHAT_INTERVAL = 1.0
 GROUP_CHAT_INTERVAL = 3.0  # 20 messages a minute in groups
+# Background messages to one chat: a second apart, plus a margin for the network's jitter
+# (Telegram counts when a message arrives, not when it was sent).
+CHAT_SPACING = 1.05
 
 
 @dataclass
@@ -28,7 +32,8 @@ class PacerStats:
 
     interactive: int = 0
     broadcast: int = 0
-    flood_waits: int = 0
+    flood_waits: int = 0  # global 429s: every sender paused
+    chat_flood_waits: int = 0  # one chat's 429s: only that chat waited
 
 
 class Pacer:
@@ -38,12 +43,17 @@ class Pacer:
         self.interval = 1.0 / rate
         self._clock = clock
         self._next_slot = 0.0
-        self._recent: deque[float] = deque(maxlen=max(1, int(rate)))
-        self._high: deque[asyncio.Future[None]] = deque()
-        self._low: deque[asyncio.Future[None]] = deque()
+        # The last `rate` slots' send times, each a one-item list the sender stamps again when
+        # it actually resumes: on a busy machine that can be well after the grant, and
+        # Telegram counts when messages arrive.
+        self._recent: deque[list[float]] = deque(maxlen=max(1, int(rate)))
+        self._high: deque[asyncio.Future[list[float]]] = deque()
+        self._low: deque[asyncio.Future[list[float]]] = deque()
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.stats = PacerStats()
+        self.round_trips = RoundTripMeter()  # fed by whoever makes the requests
+        self.recent = RecentChats(clock=clock)
 
     def start(self) -> None:
         """Start the dispatcher (idempotent)."""
@@ -68,10 +78,11 @@ class Pacer:
         if self._task is None:
             self.start()
         if self._high or self._low or not self._try_take():
-            fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            fut: asyncio.Future[list[float]] = asyncio.get_running_loop().create_future()
             (self._high if interactive else self._low).append(fut)
             self._wakeup.set()
-            await fut
+            slot = await fut
+            slot[0] = max(slot[0], self._clock())
         if interactive:
             self.stats.interactive += 1
         else:
@@ -87,14 +98,16 @@ class Pacer:
         now = self._clock()
         delay = self._next_slot - now
         if len(self._recent) == self._recent.maxlen:
-            delay = max(delay, self._recent[0] + WINDOW - now)
+            delay = max(delay, self._recent[0][0] + WINDOW - now)
         return delay
 
-    def _take(self) -> None:
+    def _take(self) -> list[float]:
         now = self._clock()
-        self._recent.append(now)
+        slot = [now]
+        self._recent.append(slot)
         # Slots follow a fixed timeline (no drift), but never bunch up after a stall.
         self._next_slot = max(self._next_slot + self.interval, now + self.interval * 0.5)
+        return slot
 
     def _try_take(self) -> bool:
         """Take a free slot at once when nobody is queued (no trip through the dispatcher)."""
@@ -103,7 +116,7 @@ class Pacer:
         self._take()
         return True
 
-    def _pop(self) -> asyncio.Future[None] | None:
+    def _pop(self) -> asyncio.Future[list[float]] | None:
         for queue in (self._high, self._low):
             while queue:
                 fut = queue.popleft()
@@ -124,8 +137,7 @@ class Pacer:
             fut = self._pop()
             if fut is None:
                 continue
-            fut.set_result(None)
-            self._take()
+            fut.set_result(self._take())
 
 
 class ChatGate:
@@ -147,3 +159,85 @@ class ChatGate:
         if len(self._next) > 50_000:  # forget chats whose wait is over: memory stays flat
             self._next = {c: t for c, t in self._next.items() if t > now}
         return start - now
+
+
+class RoundTripMeter:
+    """A running estimate of Telegram's answer time, from the sends themselves.
+
+    An exponentially weighted mean plus twice the mean deviation: the window of sends in
+    flight is sized from it, so jitter must not leave the pacer without a sender waiting."""
+
+    def __init__(self, initial: float = 0.05, weight: float = 0.1) -> None:
+        self._mean = initial
+        self._deviation = initial / 2
+        self._weight = weight
+        self.samples = 0
+
+    def observe(self, seconds: float) -> None:
+        """Record one request's round trip."""
+        self.samples += 1
+        error = seconds - self._mean
+        self._mean += self._weight * error
+        self._deviation += self._weight * (abs(error) - self._deviation)
+
+    @property
+    def estimate(self) -> float:
+        """A high estimate of the round trip, in seconds."""
+        return self._mean + 2 * self._deviation
+
+
+# Senders in flight = rate x round trip x HEADROOM + SPARE: the headroom covers jitter and the
+# work around each send (composing, recording), the spare keeps a sender waiting at the pacer.
+HEADROOM = 1.5
+SPARE = 2
+
+
+def window_size(rate: float, round_trip: float, low: int, high: int) -> int:
+    """How many sends to keep in flight to hold `rate` at this round trip, within bounds."""
+    wanted = math.ceil(rate * max(round_trip, 0.0) * HEADROOM) + SPARE
+    return max(low, min(high, wanted))
+
+
+class RecentChats:
+    """When each chat last got a message from us; background messages take turns per chat.
+
+    Telegram answers 429 both for the global budget and for one chat sent to too often; a 429
+    for a chat that had a message within the last second is that chat's own limit, so only
+    that chat waits, not every sender. Background messages (broadcasts, progress reports) to
+    one chat go one at a time, each at least CHAT_SPACING after the chat's last message."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._last: dict[int, float] = {}
+        self._turns: dict[int, tuple[asyncio.Lock, int]] = {}  # chat -> (lock, users)
+
+    def sent(self, chat_id: int) -> None:
+        """A message to this chat is going out now."""
+        now = self._clock()
+        self._last[chat_id] = now
+        if len(self._last) > 4096:  # forget chats quiet for a while: memory stays flat
+            self._last = {c: t for c, t in self._last.items() if now - t < CHAT_SPACING}
+
+    def crowded(self, chat_id: int) -> bool:
+        """Whether this chat had a message within the last second."""
+        last = self._last.get(chat_id)
+        return last is not None and self._clock() - last < PRIVATE_CHAT_INTERVAL
+
+    @contextlib.asynccontextmanager
+    async def turn(self, chat_id: int) -> AsyncIterator[None]:
+        """A background message's turn in its chat: entered once the chat's last message is
+        CHAT_SPACING old; leave it once the message is on its way (see `sent`)."""
+        lock, users = self._turns.get(chat_id, (asyncio.Lock(), 0))
+        self._turns[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                last = self._last.get(chat_id)
+                if last is not None and (wait := last + CHAT_SPACING - self._clock()) > 0:
+                    await asyncio.sleep(wait)
+                yield
+        finally:
+            lock, users = self._turns[chat_id]
+            if users <= 1:
+                del self._turns[chat_id]
+            else:
+                self._turns[chat_id] = (lock, users - 1)

@@ -1,11 +1,12 @@
 """Group commit of sent deliveries.
 
-Every accepted message must be recorded before its sender sends the next one: that keeps
-the crash window at one message per sender. Senders that finish at about the same time share
-one write: the first to arrive writes for everyone waiting (leader-based group commit). The
-write is usually direct and over at once (`Database.write_hot`), so groups form only when it
-has to wait, for instance for another program's lock on the database. A failed write is
-retried (never the send): a row left pending after Telegram accepted it would be sent again.
+Every accepted message is recorded before its sender's place in the window is given to the
+next row, so the rows a crash can leave ambiguous never outnumber the window. Senders that
+finish while a write is under way share the next one: the first to arrive writes for everyone
+waiting (leader-based group commit). The write goes through the database thread (one
+statement for the whole group), so the event loop never waits on the disk; `direct` uses
+`Database.write_hot` instead, kept for measuring the two. A failed write is retried (never
+the send): a row left claimed after Telegram accepted it would be sent again.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import asyncio
 import logging
 
 from bot.clock import Clock
-from storage.deliveries import DeliveryRepository
+from storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +25,10 @@ MAX_RETRY_DELAY = 5.0
 class SentRecorder:
     """Records (delivery id, message id) pairs in groups; `record` returns once committed."""
 
-    def __init__(self, deliveries: DeliveryRepository, clock: Clock) -> None:
-        self.deliveries = deliveries
+    def __init__(self, outbox: OutboxRepository, clock: Clock, *, direct: bool = False) -> None:
+        self.outbox = outbox
         self.clock = clock
+        self.direct = direct
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._writing = False
         self.writes = 0
@@ -53,8 +55,8 @@ class SentRecorder:
         while self._waiting:
             group, self._waiting = self._waiting, []
             try:
-                await self.deliveries.mark_sent_many(
-                    [(d, m) for d, m, _ in group], self.clock.now()
+                await self.outbox.mark_sent_many(
+                    [(d, m) for d, m, _ in group], self.clock.now(), direct=self.direct
                 )
             except Exception:
                 log.exception("recording %d sent deliveries failed; retrying", len(group))

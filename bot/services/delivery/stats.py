@@ -179,6 +179,9 @@ def stats_text(report: StatsReport, tz: ZoneInfo, *, html: bool = True) -> str:
         f"Pending: {total.pending} · Sent: {total.sent} · Failed: {total.failed}"
         f" · Cancelled: {total.cancelled}",
     ]
+    if total.ambiguous:
+        # In flight when the bot was killed: resent, so these readers may have two copies.
+        lines.append(f"Resent after a crash (possible duplicates): {total.ambiguous}")
     if report.articles:
         lines += ["", bold("Latest articles")]
     for item in report.articles:
