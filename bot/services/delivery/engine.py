@@ -19,12 +19,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.services.delivery.pacing import ChatGate, RoundTripMeter, window_size
+from bot.services.delivery.digests import digest_messages
+from bot.services.delivery.pacing import ChatGate, RoundTripMeter
 from bot.services.delivery.recorder import SentRecorder
+from bot.services.delivery.window import SendWindow
 from bot.services.messaging.article_messages import ArticleComposer
-from bot.services.messaging.callback_data import OpenArticle
 from bot.services.messaging.notifier import (
-    Button,
     ChatMigrated,
     ChatUnavailable,
     Notifier,
@@ -36,8 +36,6 @@ from bot.services.messaging.notifier import (
     TransientError,
 )
 from bot.services.readers.subscriptions import SubscriptionService
-from bot.services.text.formatting import button_title, render_digest_parts
-from bot.services.text.timeutil import format_day
 from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository, DigestBatch
 from storage.models import Delivery
@@ -102,22 +100,18 @@ class DeliveryEngine:
         self.notifier = notifier
         self.clock = clock
         self.options = options or EngineOptions()
-        self.rate = rate
-        self.round_trips = round_trips or RoundTripMeter()
-        # The engine's own work around each send (composing, recording): it holds a place in
-        # the window too, so the window covers it like the network's round trip.
-        self.overhead = RoundTripMeter(initial=0.002)
+        o = self.options
+        self.sends = SendWindow(
+            rate, round_trips or RoundTripMeter(), o.min_in_flight, o.max_in_flight
+        )
         self.gate = ChatGate()
         self.recorder = SentRecorder(self.claims, clock, direct=self.options.direct_writes)
         self._wake = asyncio.Event()
-        self._slot_free = asyncio.Event()
         self._troubled = False  # a send hit an unexpected error in the current round
-        self._sending: set[asyncio.Task[None]] = set()
         self._loop_task: asyncio.Task[None] | None = None
         self._digests_due_check = 0.0
         self.sent = 0
         self.failed = 0
-        self.peak_in_flight = 0
         self.ambiguous_at_start: list[AmbiguousRow] = []
 
     def wake(self) -> None:
@@ -126,14 +120,12 @@ class DeliveryEngine:
 
     def window(self) -> int:
         """Sends to keep in flight now: rate x measured round trip, with headroom, bounded."""
-        o = self.options
-        busy = self.round_trips.estimate + self.overhead.estimate
-        return window_size(self.rate, busy, o.min_in_flight, o.max_in_flight)
+        return self.sends.size()
 
     @property
-    def in_flight(self) -> int:
-        """Sends started and not yet recorded."""
-        return len(self._sending)
+    def peak_in_flight(self) -> int:
+        """The most sends that were in flight at once."""
+        return self.sends.peak
 
     def start(self) -> None:
         """Start claiming and sending (after releasing a previous run's claims)."""
@@ -146,11 +138,8 @@ class DeliveryEngine:
             self._loop_task.cancel()
             await asyncio.gather(self._loop_task, return_exceptions=True)
             self._loop_task = None
-        if self._sending:
-            _, late = await asyncio.wait(set(self._sending), timeout=self.options.drain_seconds)
-            for task in late:  # their rows stay claimed: ambiguous at the next start
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
+        # Rows of sends cut short stay claimed: ambiguous at the next start.
+        await self.sends.drain(self.options.drain_seconds)
         await self.recorder.stop()
 
     async def recover(self) -> list[AmbiguousRow]:
@@ -200,27 +189,13 @@ class DeliveryEngine:
             for batch in await self.deliveries.due_digests(self.clock.now(), 50):
                 await self.send_digest(batch)
                 handled += 1
-        free = await self._free_slots()
+        free = await self.sends.room()
         rows = await self.claims.claim_instant(
             self.clock.now(), min(free, self.options.batch_size)
         )
         for row in rows:
-            task = asyncio.create_task(self._send_one(row), name=f"delivery-{row.id}")
-            self._sending.add(task)
-            task.add_done_callback(self._finished)
-        self.peak_in_flight = max(self.peak_in_flight, len(self._sending))
+            self.sends.start(self._send_one(row), name=f"delivery-{row.id}")
         return handled + len(rows)
-
-    async def _free_slots(self) -> int:
-        """Wait until the window has room; return how many sends may start."""
-        while len(self._sending) >= self.window():
-            self._slot_free.clear()
-            await self._slot_free.wait()
-        return self.window() - len(self._sending)
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._sending.discard(task)
-        self._slot_free.set()
 
     async def _send_one(self, delivery: Delivery) -> None:
         try:
@@ -247,7 +222,7 @@ class DeliveryEngine:
             return
         answered = time.monotonic()
         await self.recorder.record(delivery.id, message_id)
-        self.overhead.observe(composed - started + time.monotonic() - answered)
+        self.sends.overhead.observe(composed - started + time.monotonic() - answered)
         self.sent += 1
         log.debug("article %s sent to %s", delivery.article_id, message.chat_id)
 
@@ -317,17 +292,7 @@ class DeliveryEngine:
             return
         subscriber = await self.subscriptions.get(batch.chat_id)
         tz = ZoneInfo(subscriber.timezone) if subscriber else ZoneInfo("UTC")
-        label = format_day(now, tz)
-        for text, article_ids in render_digest_parts(live, tz=tz, date_label=label):
-            # Each listed article gets a button that opens it with its own reader buttons.
-            keyboard = tuple(
-                (Button(f"{i}. {button_title(a.title, 40)}", OpenArticle(a.id).pack()),)
-                for i, a in enumerate(live, start=1)
-                if a.id in article_ids
-            )
-            message = OutgoingMessage(
-                chat_id=batch.chat_id, text=text, keyboard=keyboard, disable_preview=True
-            )
+        for message, article_ids in digest_messages(live, batch.chat_id, tz, now):
             await self.claims.claim([by_article[a].id for a in article_ids], now)
             try:
                 message_id = await self._send(message)
