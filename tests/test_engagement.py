@@ -67,7 +67,10 @@ async def test_reactions_are_counted_when_added_changed_and_taken_back(
     fake.react(READER_ID, READER_ID, welcome.message_id, ["🎉"])
 
     fake.send_text(ADMIN_ID, f"/stats {article.id}")
-    shown = await fake.wait_for_message(ADMIN_ID, predicate=lambda m: "Tram line" in m.text)
+    # The /stats answer, not the admin's progress message about the same article.
+    shown = await fake.wait_for_message(
+        ADMIN_ID, predicate=lambda m: "Tram line" in m.text and "reactions" in m.text
+    )
     assert "❤ 1" in shown.text
     assert "🎉" not in shown.text and "👍" not in shown.text
     assert f"?start=a-{article.id}" in shown.text
