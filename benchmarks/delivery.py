@@ -63,18 +63,23 @@ def steady_rate(times: list[float]) -> float:
 
 
 def arrivals(fake: FakeBotAPI, first: int, count: int) -> list[float]:
-    """When accepted sendMessage calls to the subscribers reached the fake."""
+    """When accepted sendMessage calls reached the fake: to the subscribers, and the answers
+    to readers asking /help meanwhile (they share the budget: the cap counts both)."""
     return [
         r.mono
         for r in fake.requests
-        if r.method == "sendmessage"
+        if r.method.lower() == "sendmessage"
         and r.status == 200
-        and first <= int(r.params["chat_id"]) < first + count
+        and (
+            first <= int(r.params["chat_id"]) < first + count or int(r.params["chat_id"]) > PROBES
+        )
     ]
 
 
 async def probe_help(fake: FakeBotAPI, stop: asyncio.Event, latencies: list[float]) -> None:
-    """A reader asks /help every 0.25 s (a new reader each time) and times the answer."""
+    """A reader asks /help every 0.25 s (a new reader each time) and times the answer,
+    from when the broadcast is under way."""
+    await fake.wait_until(lambda: len(fake.stats.messages_per_chat) >= 10, timeout=60)
     reader = PROBES
     while not stop.is_set():
         reader += 1
