@@ -175,7 +175,7 @@ async def test_help_is_answered_within_a_second_during_a_broadcast_at_the_cap(
         BROADCAST_RATE="30", PAID_BROADCAST="false", engine=EngineOptions(poll_interval=0.05)
     )
     readers = list(range(5000, 5150))
-    await bot.services.subscriptions.subscribers.insert_many(
+    await bot.storage.subscribers.insert_many(
         [(r, "private", f"R{r}", "instant", 8, "UTC") for r in readers], bot.clock.now()
     )
     for r in readers:

@@ -27,7 +27,7 @@ BODY = (
 async def add_readers(fake: FakeBotAPI, bot: RunningBot, first: int, count: int) -> list[int]:
     """Subscribers straight in the database (no /start: quick), known to the fake."""
     readers = list(range(first, first + count))
-    await bot.services.subscriptions.subscribers.insert_many(
+    await bot.storage.subscribers.insert_many(
         [(r, "private", f"R{r}", "instant", 8, "UTC") for r in readers], bot.clock.now()
     )
     for reader in readers:
@@ -131,7 +131,7 @@ async def test_a_chats_own_flood_limit_stalls_only_that_chat(
     assert second.mono - limited >= 1.9, "the chat's retry_after was not waited out"
     during = [t for t in arrivals(fake, set(readers)) if limited < t < limited + 1.5]
     assert len(during) >= 120, f"the broadcast stalled: {len(during)} sends in 1.5 s"
-    pacer = bot.app.bot_data["pacer"]
+    pacer = bot.app.bot.rate_limiter.pacer  # type: ignore[union-attr]
     assert (pacer.stats.chat_flood_waits, pacer.stats.flood_waits) == (1, 0)
 
 
