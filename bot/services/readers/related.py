@@ -28,8 +28,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections import Counter
-from collections.abc import Iterable
+from collections import ChainMap, Counter
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -38,12 +38,12 @@ from bot.services.readers.similarity import (
     Ranking,
     Signature,
     cosine,
+    cosines,
     decode,
     encode,
     entity_words,
     is_entity,
     normalised_title,
-    relevance,
     signature,
     term_counts,
 )
@@ -103,7 +103,7 @@ class RelatedService:
             self._size = (size, time.monotonic())
         return size
 
-    async def _frequencies(self, terms: Iterable[str], size: int) -> dict[str, int]:
+    async def _frequencies(self, terms: Iterable[str], size: int) -> Mapping[str, int]:
         # Document frequencies barely move as the archive grows, so they are cached until it
         # has grown by STALE_GROWTH (reading them from FTS5 means walking each doclist).
         if size > self._df_size * (1 + STALE_GROWTH):
@@ -111,18 +111,18 @@ class RelatedService:
         if len(self._df) > DF_CACHE_LIMIT and not self._bulk:
             self._df = {}
         df = self._df
-        missing = [t for t in dict.fromkeys(terms) if t not in df]
-        entities = {t: entity_words(t) for t in missing if is_entity(t)}
-        words = [t for t in missing if not is_entity(t)]
+        wanted = dict.fromkeys(terms)
+        entities = {t: entity_words(t) for t in wanted if is_entity(t)}
+        words = [t for t in wanted if not is_entity(t) and t not in df]
         words += [w for parts in entities.values() for w in parts if w not in df]
         if words:
             found = await self.repo.doc_frequencies(words)
             df.update((t, found.get(t, 0)) for t in words)
-        for key, parts in entities.items():
-            # No index counts names or figures, but none is more frequent than its rarest
-            # word: that upper bound stands in for its document frequency.
-            df[key] = min((df[w] for w in parts), default=0)
-        return df
+        # No index counts names or figures, but none is more frequent than its rarest word:
+        # that upper bound stands in for its document frequency. It is cheap to recompute,
+        # so entities stay out of the cache, which holds the words they are made of.
+        rarest = {key: min((df[w] for w in parts), default=0) for key, parts in entities.items()}
+        return ChainMap(rarest, df)
 
     async def _sign(self, texts: list[ArticleText], size: int) -> dict[int, Signature]:
         counts = {t.id: term_counts(t.title, t.body) for t in texts}
@@ -159,11 +159,10 @@ class RelatedService:
         scored = []
         for cand in found:
             sig = sigs.get(cand.id, {})
-            if cosine(own, sig) >= NEAR_DUPLICATE or (
-                title and normalised_title(cand.title) == title
-            ):
+            words, entities = cosines(own, sig)
+            if words >= NEAR_DUPLICATE or (title and normalised_title(cand.title) == title):
                 continue
-            score = relevance(own, sig, self.ranking.entity_weight)
+            score = words + self.ranking.entity_weight * entities
             if score >= self.ranking.floor:
                 scored.append((score * recency_factor(cand.moment, now), score, cand, sig))
         scored.sort(key=lambda item: (-item[0], -item[2].id))

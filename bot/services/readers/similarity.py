@@ -126,17 +126,13 @@ def entity_words(key: str) -> list[str]:
 
 def cosines(a: Signature, b: Signature) -> tuple[float, float]:
     """Cosine of the words and cosine of the entities of two signatures."""
-    if len(a) > len(b):
-        a, b = b, a
     words = entities = 0.0
-    for key, weight in a.items():
-        other = b.get(key)
-        if other is None:
-            continue
-        if is_entity(key):
-            entities += weight * other
+    # Shared keys are few: intersecting the key views (in C) beats probing every key.
+    for key in a.keys() & b.keys():
+        if ":" in key:  # an entity (is_entity, inlined: this runs for every candidate)
+            entities += a[key] * b[key]
         else:
-            words += weight * other
+            words += a[key] * b[key]
     return words, entities
 
 
