@@ -12,8 +12,8 @@ from storage.models import from_ts, to_ts
 # Only these articles are ever suggested to readers.
 SUGGESTABLE = ("published", "archived")
 # ...and never one with the content of a withdrawn article (a copy under another URL).
-_NOT_WITHDRAWN_COPY = (
-    " AND NOT EXISTS (SELECT 1 FROM articles w"
+_COPY_OF_WITHDRAWN = (
+    "EXISTS (SELECT 1 FROM articles w"
     " WHERE w.content_hash = a.content_hash AND w.status = 'withdrawn')"
 )
 
@@ -39,6 +39,7 @@ class Candidate:
     title: str
     bm25: float  # FTS5's rank: lower (more negative) is better
     moment: datetime
+    withdrawn: bool = False  # never suggested; its near-copies are not either
 
 
 @dataclass(frozen=True)
@@ -140,27 +141,34 @@ class RelatedRepository:
     async def search(
         self, terms: Sequence[str], exclude: int, limit: int, title_weight: float
     ) -> list[Candidate]:
-        """Suggestable articles matching any of the terms, best BM25 first."""
+        """Suggestable articles matching any of the terms, best BM25 first, and the withdrawn
+        ones among the matches (`withdrawn` set), so that near-copies of them can be dropped."""
         if not terms:
             return []
         # Terms come from our tokenizer (letters and digits only); quoting keeps FTS5
         # from reading words such as "and" or "near" as operators.
         query = " OR ".join(f'"{t}"' for t in terms)
-        statuses = ",".join("?" * len(SUGGESTABLE))
+        statuses = ",".join("?" * (len(SUGGESTABLE) + 1))
         rows = await self.db.fetchall(
-            "SELECT a.id, a.title, a.published_at, a.created_at, m.score FROM"
+            "SELECT a.id, a.title, a.published_at, a.created_at, a.status, m.score FROM"
             " (SELECT rowid AS id, bm25(articles_fts, ?, 1.0) AS score FROM articles_fts"
             "  WHERE articles_fts MATCH ? ORDER BY score LIMIT ?) AS m"
             f" JOIN articles a ON a.id = m.id WHERE a.id != ? AND a.status IN ({statuses})"
-            f"{_NOT_WITHDRAWN_COPY} ORDER BY m.score",
-            (title_weight, query, limit + 8, exclude, *SUGGESTABLE),
+            f" AND (a.status = 'withdrawn' OR NOT {_COPY_OF_WITHDRAWN})"
+            " ORDER BY m.score",
+            (title_weight, query, limit + 8, exclude, *SUGGESTABLE, "withdrawn"),
         )
-        return [
+        found = [
             Candidate(
-                r["id"], r["title"], float(r["score"]), _moment(r["published_at"], r["created_at"])
+                r["id"],
+                r["title"],
+                float(r["score"]),
+                _moment(r["published_at"], r["created_at"]),
+                withdrawn=r["status"] == "withdrawn",
             )
             for r in rows
-        ][:limit]
+        ]
+        return [c for c in found if not c.withdrawn][:limit] + [c for c in found if c.withdrawn]
 
     async def signatures(self, ids: Sequence[int]) -> dict[int, str]:
         """Stored term signatures of these articles."""
@@ -213,7 +221,7 @@ class RelatedRepository:
             "SELECT a.id, a.url, a.title, r.score FROM related_articles r"
             " JOIN articles a ON a.id = r.related_id"
             f" WHERE r.article_id = ? AND a.status IN ({statuses}) AND r.score >= ?"
-            f"{_NOT_WITHDRAWN_COPY} ORDER BY r.rank LIMIT ?",
+            f" AND NOT {_COPY_OF_WITHDRAWN} ORDER BY r.rank LIMIT ?",
             (article_id, *SUGGESTABLE, floor, limit),
         )
         return [RelatedArticle(r["id"], r["url"], r["title"], float(r["score"])) for r in rows]

@@ -147,3 +147,15 @@ def test_withdrawn_article_imported_under_another_url_is_never_suggested(
     urls = [r["url"] for r in line["related"]]
     assert "https://mirror.example/copy" not in urls and withdrawn not in urls
     assert urls == ["https://mirror.example/sibling"]
+
+
+async def test_a_near_copy_of_a_withdrawn_article_is_not_suggested(db: Database) -> None:
+    withdrawn = await add(db, *SAME_EVENT, status="published", url="https://news.example/a")
+    await ArticleRepository(db).set_status(withdrawn.id, "withdrawn", NOW)
+    # Re-imported elsewhere with a line of the page's furniture: not the same content hash.
+    copy = await add(db, SAME_EVENT[0], SAME_EVENT[1] + "\nShare this article.", url="https://m/c")
+    sibling = await add(db, *SIBLING)
+    query = await add(db, *QUAKE, status="published")
+    ranked = [i for i, _ in await service(db, Ranking(floor=0.0)).compute(query.id)]
+    assert copy.id not in ranked and withdrawn.id not in ranked
+    assert ranked == [sibling.id]

@@ -155,13 +155,15 @@ class RelatedService:
         found = await self.repo.search(query, text.id, CANDIDATES, TITLE_WEIGHT)
         sigs = await self._candidate_signatures([c.id for c in found], size)
         now = self.clock.now()
-        title = normalised_title(text.title)
+        # The article itself and withdrawn ones: their near-copies are never suggested.
+        banned = [(normalised_title(text.title), own)]
+        banned += [(normalised_title(c.title), sigs.get(c.id, {})) for c in found if c.withdrawn]
         scored = []
-        for cand in found:
+        for cand in (c for c in found if not c.withdrawn):
             sig = sigs.get(cand.id, {})
-            words, entities = cosines(own, sig)
-            if words >= NEAR_DUPLICATE or (title and normalised_title(cand.title) == title):
+            if _copy_of_any(cand, sig, banned):
                 continue
+            words, entities = cosines(own, sig)
             score = words + self.ranking.entity_weight * entities
             if score >= self.ranking.floor:
                 scored.append((score * recency_factor(cand.moment, now), score, cand, sig))
@@ -178,10 +180,9 @@ class RelatedService:
         chosen: list[tuple[int, float]] = []
         kept: list[tuple[str, Signature]] = []
         for _, score, cand, sig in await self._scored(text, own, size):
-            key = normalised_title(cand.title)
-            if any(key == k or cosine(sig, s) >= NEAR_DUPLICATE for k, s in kept):
+            if _copy_of_any(cand, sig, kept):
                 continue  # the same story twice would waste a slot
-            kept.append((key, sig))
+            kept.append((normalised_title(cand.title), sig))
             chosen.append((cand.id, round(score, 4)))
             if len(chosen) == limit:
                 break
@@ -255,6 +256,12 @@ class RelatedService:
     async def refresh_all(self) -> int:
         """Recompute every suggestable article's list (e.g. after a large import)."""
         return await self.refresh_missing(everything=True)
+
+
+def _copy_of_any(cand: Candidate, sig: Signature, others: list[tuple[str, Signature]]) -> bool:
+    """Whether a candidate is the same story as one of others (same title or near-same words)."""
+    key = normalised_title(cand.title)
+    return any((key and key == k) or cosine(sig, s) >= NEAR_DUPLICATE for k, s in others)
 
 
 def _entities(text: ArticleText) -> Counter[str]:
