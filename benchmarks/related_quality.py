@@ -118,6 +118,7 @@ class Archive:
     async def ranked(self, ranking: Ranking) -> dict[int, list[tuple[int, float]]]:
         """Each query's computed (row, relevance) list, best first."""
         service = RelatedService(RelatedRepository(self.db), FakeClock(NOW), ranking)
+        await service.sign_missing()  # signatures depend on the entity weight
         row_of = {aid: n for n, aid in enumerate(self.ids)}
         out = {}
         for i in self.queries:
@@ -127,6 +128,7 @@ class Archive:
     async def shown(self, ranking: Ranking) -> dict[int, list[int]]:
         """What readers see: each query's stored list (refreshed), through `related()`."""
         service = RelatedService(RelatedRepository(self.db), FakeClock(NOW), ranking)
+        await service.sign_missing()
         row_of = {aid: n for n, aid in enumerate(self.ids)}
         out = {}
         for i in self.queries:

@@ -14,7 +14,15 @@ from bot.__main__ import main
 from bot.clock import FakeClock
 from bot.services.publishing.drafts import content_hash
 from bot.services.readers.related import RelatedService
-from bot.services.readers.similarity import FLOOR, Ranking, decode, encode, relevance
+from bot.services.readers.similarity import (
+    FLOOR,
+    Ranking,
+    cosine,
+    decode,
+    encode,
+    signature,
+    signature_format,
+)
 from storage.articles import ArticleRepository
 from storage.db import Database
 from storage.models import Article, NewArticle
@@ -101,21 +109,28 @@ async def test_stored_lists_keep_the_floor_when_read(db: Database) -> None:
 async def test_signatures_of_an_older_version_are_signed_again(db: Database) -> None:
     article = await add(db, *QUAKE)
     repo = RelatedRepository(db)
-    await repo.save_signatures([(article.id, "earthquake 700 valparaiso 714")], NOW)
-    assert decode("earthquake 700 valparaiso 714") is None
+    await repo.save_signatures([(article.id, "v2 earthquake 700 valparaiso 714")], NOW)
+    mark = signature_format(Ranking().entity_weight)
+    assert decode("v2 earthquake 700 valparaiso 714", mark) is None
     assert await service(db).sign_missing() == 1
-    stored = decode((await repo.signatures([article.id]))[article.id])
+    stored = decode((await repo.signatures([article.id]))[article.id], mark)
     assert stored is not None and "n:boric" in stored and "f:6.1" in stored
     assert await service(db).sign_missing() == 0
+    # Another entity weight is another format: signed again too.
+    assert await service(db, Ranking(entity_weight=2.0)).sign_missing() == 1
 
 
-def test_signature_round_trip_and_relevance_parts() -> None:
-    sig = {"quake": 0.8, "port": 0.6, "n:boric": 0.6, "n:vina_del_mar": 0.8}
-    assert decode(encode(sig)) == sig
-    assert decode(encode({})) == {}
-    other = {"quake": 1.0, "n:boric": 1.0}
-    assert relevance(sig, other, 0.0) == pytest.approx(0.8)
-    assert relevance(sig, other, 0.5) == pytest.approx(0.8 + 0.5 * 0.6)
+def test_signature_round_trip_and_one_vector() -> None:
+    sig = {"quake": 0.6, "port": 0.48, "n:boric": 0.48, "n:vina_del_mar": 0.64}
+    assert decode(encode(sig, "v3/1"), "v3/1") == sig
+    assert decode(encode({}, "v3/1"), "v3/1") == {}
+    words, names = {"quake": 2, "port": 1}, {"n:boric": 1}
+    plain = signature(words, {}, 10, names, entity_weight=0.0)
+    assert set(plain) == {"quake", "port"}
+    both = signature(words, {}, 10, names, entity_weight=1.0)
+    assert sum(w * w for w in both.values()) == pytest.approx(1.0)
+    assert cosine(both, both) == pytest.approx(1.0)
+    assert cosine(plain, {"n:boric": 1.0}) == 0.0 < cosine(both, {"n:boric": 1.0})
 
 
 async def _withdrawn_and_neighbour(path: Path) -> tuple[int, int]:

@@ -66,7 +66,7 @@ def test_tokens_fold_case_accents_and_stop_words() -> None:
         "cafe", "zurich", "2024", "budget", "plan",
     ]  # fmt: skip
     sig = {"storm": 0.8, "harbour": 0.6}
-    assert decode(encode(sig)) == sig
+    assert decode(encode(sig, "v3/1"), "v3/1") == sig
     assert cosine(sig, sig) == pytest.approx(1.0)
 
 

@@ -2,25 +2,26 @@
 
 How a list is computed (`RelatedService.refresh`):
 1. The article's terms (title and body, lower-cased, accents dropped, English stop words
-   removed) get sublinear tf-idf weights with document frequencies from the FTS5 vocabulary,
-   and its names, figures and dates (`entity_features`) get theirs with frequencies from
-   `related_features`; the strongest of each form its stored signature (`similarity`).
+   removed) and its names, figures and dates (`entity_features`) get sublinear tf-idf
+   weights with document frequencies from the FTS5 vocabulary (an entity's is its rarest
+   word's); the strongest of each form its stored signature (`similarity`).
 2. Its QUERY_TERMS most distinctive terms, skipping very common ones, form an FTS5 OR query
    ranked by bm25() with the title weighted TITLE_WEIGHT: the CANDIDATES best are kept.
-3. Candidates are re-ranked by relevance (word cosine plus the weighted entity cosine),
-   those below the relevance floor are dropped (fewer suggestions rather than unrelated
-   ones), near-duplicates of the article (same normalised title, or word cosine >=
-   NEAR_DUPLICATE) and of each other are dropped, and a small recency bonus (at most
-   RECENCY_BONUS, halving every RECENCY_HALF_LIFE_DAYS) decides between close scores. The
-   stored score is the relevance itself. Withdrawn articles, and copies of them (the same
-   content hash under another URL), are never candidates.
+3. Candidates are re-ranked by relevance (the cosine of the signatures), those below the
+   relevance floor are dropped (fewer suggestions rather than unrelated ones),
+   near-duplicates of the article (same normalised title, or cosine >= NEAR_DUPLICATE) and
+   of each other are dropped, and a small recency bonus (at most RECENCY_BONUS, halving
+   every RECENCY_HALF_LIFE_DAYS) decides between close scores. The stored score is the
+   relevance itself. Withdrawn articles, and copies of them (the same content hash under
+   another URL, or near-duplicates), are never suggested.
 
 Refresh policy: publishing or editing an article (the `article_changed` hook) recomputes its
 list and invalidates the lists of its new neighbours, which most likely gain it. Any other
 list is recomputed lazily when it is looked up and is missing, older than STALE_AFTER, or was
 computed when the archive was more than STALE_GROWTH smaller. Imports call
-`refresh_missing()` (or `refresh_all()` to recompute everything), which records the entities
-of every new article, then signs them in one pass over the vocabulary, before computing lists.
+`refresh_missing()` (or `refresh_all()` to recompute everything), which signs every new
+article (and every one signed in an older format) in one pass over the vocabulary before
+computing lists.
 """
 
 from __future__ import annotations
@@ -34,17 +35,16 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.services.readers.similarity import (
-    SIGNATURE_FORMAT,
     Ranking,
     Signature,
     cosine,
-    cosines,
     decode,
     encode,
     entity_words,
     is_entity,
     normalised_title,
     signature,
+    signature_format,
     term_counts,
 )
 from bot.services.text.entities import entity_features
@@ -90,6 +90,7 @@ class RelatedService:
         self.repo = repo
         self.clock = clock
         self.ranking = ranking or Ranking()
+        self._mark = signature_format(self.ranking.entity_weight)
         self._df: dict[str, int] = {}
         self._df_size = 0
         self._bulk = False  # while signing an import, the whole vocabulary is held
@@ -129,9 +130,10 @@ class RelatedService:
         found = {t.id: _entities(t) for t in texts}
         keys = [w for c in (*counts.values(), *found.values()) for w in c]
         df = await self._frequencies(keys, size)
-        sigs = {aid: signature(c, df, size, found[aid]) for aid, c in counts.items()}
+        weight = self.ranking.entity_weight
+        sigs = {aid: signature(c, df, size, found[aid], weight) for aid, c in counts.items()}
         await self.repo.save_signatures(
-            [(a, encode(s)) for a, s in sigs.items()], self.clock.now()
+            [(a, encode(s, self._mark)) for a, s in sigs.items()], self.clock.now()
         )
         return sigs
 
@@ -139,7 +141,7 @@ class RelatedService:
         stored = {
             aid: sig
             for aid, text in (await self.repo.signatures(ids)).items()
-            if (sig := decode(text)) is not None  # None: signed by an older version
+            if (sig := decode(text, self._mark)) is not None  # None: an older format
         }
         unsigned = [aid for aid in ids if aid not in stored]
         if unsigned:
@@ -163,8 +165,7 @@ class RelatedService:
             sig = sigs.get(cand.id, {})
             if _copy_of_any(cand, sig, banned):
                 continue
-            words, entities = cosines(own, sig)
-            score = words + self.ranking.entity_weight * entities
+            score = cosine(own, sig)
             if score >= self.ranking.floor:
                 scored.append((score * recency_factor(cand.moment, now), score, cand, sig))
         scored.sort(key=lambda item: (-item[0], -item[2].id))
@@ -233,7 +234,7 @@ class RelatedService:
         done, after = 0, 0
         self._bulk = True
         try:
-            while ids := await self.repo.unsigned_ids(after, BULK_BATCH, SIGNATURE_FORMAT):
+            while ids := await self.repo.unsigned_ids(after, BULK_BATCH, self._mark):
                 await self._sign(await self.repo.texts(ids), size)
                 done, after = done + len(ids), ids[-1]
         finally:

@@ -1,13 +1,14 @@
 """Content similarity of two articles: what they are about, and who, where and when.
 
-An article's signature holds two unit-length sublinear tf-idf vectors in one mapping: its
-content words (plain keys, as `tokens` folds them) and its names, figures and dates (keys
-with a kind prefix such as "n:", see `bot.services.text.entities`). Relevance is the cosine
-of the words plus ENTITY_WEIGHT times the cosine of the entities: two reports of the same
-kind of event share words, only two reports of the same event also share people, places
-and dates. ENTITY_WEIGHT and the relevance FLOOR below which nothing is suggested were set
-by `benchmarks/related_quality.py` (tuned on one half of the ECB+ topics, checked on the
-other; see docs/RELATED.md).
+An article's signature is one unit-length sublinear tf-idf vector over its content words
+(plain keys, as `tokens` folds them) and its names, figures and dates (keys with a kind
+prefix such as "n:", see `bot.services.text.entities`), the entities scaled by
+ENTITY_WEIGHT before the vector is normalised. Relevance is the cosine of two signatures:
+two reports of the same kind of event share words, only two reports of the same event also
+share people, places and dates; and since both parts are normalised together, an entity
+counts in proportion to how much of the article it is (a headline-only article sharing one
+place is not carried away by it). ENTITY_WEIGHT and the relevance FLOOR below which nothing
+is suggested were set by `benchmarks/related_quality.py` (see docs/RELATED.md).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ SIGNATURE_TERMS = 128
 # The headline says what the story is about, as the full-text search's title weight does too.
 TITLE_REPEAT = 2
 SIGNATURE_ENTITIES = 64
-ENTITY_WEIGHT = 0.25
-FLOOR = 0.17
+ENTITY_WEIGHT = 1.0
+FLOOR = 0.16
 
 _WORD = re.compile(r"[^\W_]+")
 # Common English function words; they say nothing about what an article is about.
@@ -43,9 +44,6 @@ _STOP_TEXT = """a about above after again against all almost also although alway
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 Signature = dict[str, float]
-# Stored signatures start with it; one without it was signed before entities were and is
-# signed again when next needed.
-SIGNATURE_FORMAT = "v2"
 
 
 @dataclass(frozen=True)
@@ -82,10 +80,8 @@ def idf(df: int, size: int) -> float:
     return math.log((size + 1) / (df + 1)) + 1.0
 
 
-def _unit_top(weights: dict[str, float], keep: int) -> Signature:
-    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
-    return {t: w / norm for t, w in top}
+def _top(weights: dict[str, float], keep: int) -> dict[str, float]:
+    return dict(sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
 
 
 def signature(
@@ -93,28 +89,35 @@ def signature(
     df: Mapping[str, int],
     size: int,
     entities: Mapping[str, int] | None = None,
+    entity_weight: float = ENTITY_WEIGHT,
 ) -> Signature:
-    """The strongest words and entities, each part a unit-length sublinear tf-idf vector."""
+    """The strongest words and entities as one unit-length sublinear tf-idf vector."""
 
-    def weights(items: Mapping[str, int]) -> dict[str, float]:
-        return {t: (1.0 + math.log(c)) * idf(df.get(t, 0), size) for t, c in items.items()}
+    def weights(items: Mapping[str, int], scale: float) -> dict[str, float]:
+        return {t: scale * (1.0 + math.log(c)) * idf(df.get(t, 0), size) for t, c in items.items()}
 
-    sig = _unit_top(weights(counts), SIGNATURE_TERMS)
-    if entities:
-        sig.update(_unit_top(weights(entities), SIGNATURE_ENTITIES))
-    return sig
+    sig = _top(weights(counts, 1.0), SIGNATURE_TERMS)
+    if entities and entity_weight > 0:
+        sig.update(_top(weights(entities, entity_weight), SIGNATURE_ENTITIES))
+    norm = math.sqrt(sum(w * w for w in sig.values())) or 1.0
+    return {t: w / norm for t, w in sig.items()}
 
 
-def encode(sig: Signature) -> str:
-    """A signature as stored: the format mark, then "key weight" pairs in thousandths."""
+def signature_format(entity_weight: float) -> str:
+    """The mark a stored signature starts with: its version and the entity weight it used."""
+    return f"v3/{entity_weight:g}"
+
+
+def encode(sig: Signature, mark: str) -> str:
+    """A signature as stored: its format mark, then "key weight" pairs in thousandths."""
     pairs = " ".join(f"{t} {max(1, round(w * 1000))}" for t, w in sig.items())
-    return f"{SIGNATURE_FORMAT} {pairs}"
+    return f"{mark} {pairs}"
 
 
-def decode(stored: str) -> Signature | None:
-    """A stored signature back as key weights; None when an older version wrote it."""
+def decode(stored: str, mark: str) -> Signature | None:
+    """A stored signature back as key weights; None when written in another format."""
     parts = stored.split()
-    if not parts or parts[0] != SIGNATURE_FORMAT:
+    if not parts or parts[0] != mark:
         return None
     return {parts[i]: int(parts[i + 1]) / 1000 for i in range(1, len(parts) - 1, 2)}
 
@@ -124,27 +127,10 @@ def entity_words(key: str) -> list[str]:
     return [w.lstrip("0") or "0" for w in _WORD.findall(key.split(":", 1)[1])]
 
 
-def cosines(a: Signature, b: Signature) -> tuple[float, float]:
-    """Cosine of the words and cosine of the entities of two signatures."""
-    words = entities = 0.0
-    # Shared keys are few: intersecting the key views (in C) beats probing every key.
-    for key in a.keys() & b.keys():
-        if ":" in key:  # an entity (is_entity, inlined: this runs for every candidate)
-            entities += a[key] * b[key]
-        else:
-            words += a[key] * b[key]
-    return words, entities
-
-
 def cosine(a: Signature, b: Signature) -> float:
-    """Cosine of the content words of two signatures."""
-    return cosines(a, b)[0]
-
-
-def relevance(a: Signature, b: Signature, entity_weight: float) -> float:
-    """Word cosine plus entity_weight times entity cosine."""
-    words, entities = cosines(a, b)
-    return words + entity_weight * entities
+    """Dot product of two unit-length signatures."""
+    # Shared keys are few: intersecting the key views (in C) beats probing every key.
+    return float(sum(a[key] * b[key] for key in a.keys() & b.keys()))
 
 
 def normalised_title(title: str) -> str:
