@@ -72,6 +72,7 @@ async def test_url_preview_is_what_subscribers_get(
     answer = await confirm(fake, shown, "now", article_id)
     assert "Publishing" in (answer["text"] or "")
     delivered = await fake.wait_for_message(READER_ID)
+    assert "14 May 2024" in delivered.text  # the page's own date, not the day of /publish
     # The preview is the reader's message under a header saying what it is.
     assert shown.text.startswith("👁 Preview of draft") and shown.text.endswith(delivered.text)
     published = await bot.storage.articles.get(article_id)

@@ -10,6 +10,7 @@ from tests.conftest import ADMIN_ID, READER_ID, BotFactory
 from tests.fakes.botapi import FakeBotAPI
 from tests.test_handlers_articles import press, withdraw
 from tests.test_handlers_publish import is_preview
+from tests.test_services_summarize import CATHEDRAL, CATHEDRAL_TITLE
 
 HEADLINE = "“I’m not going to die for Putin”: how Uzbeks escaped the conscription"
 FIGHT = "Russian recruiters called on migrants from Central Asia to enlist in the army and fight"
@@ -53,4 +54,17 @@ async def test_a_pasted_page_is_cleaned_like_a_fetched_one(
     assert delivered.text.startswith(HEADLINE) and "28 Nov 2022" in delivered.text
     result = await withdraw(fake, article_id, "Withdrew")
     assert f"Withdrew #{article_id} {HEADLINE}." in result.text  # no doubled quotes
+    fake.assert_no_errors()
+
+
+async def test_a_summary_reads_on_its_own(fake: FakeBotAPI, start_bot: BotFactory) -> None:
+    bot = await start_bot()
+    fake.send_text(ADMIN_ID, f"/publish {CATHEDRAL_TITLE}\n" + "\n".join(CATHEDRAL))
+    shown = await fake.wait_for_message(ADMIN_ID, predicate=is_preview, timeout=10)
+    article_id = int(next(d for d in shown.button_data() if d.startswith("pb:now:"))[7:])
+    article = await bot.storage.articles.get(article_id)
+    assert article is not None
+    # "She said ..." is shown only after the sentence that names her.
+    assert article.summary == " ".join([CATHEDRAL[0], *CATHEDRAL[2:4]])
+    assert article.summary in shown.text
     fake.assert_no_errors()
