@@ -80,9 +80,10 @@ class Database:
     """The application's single SQLite connection.
 
     Writes take turns through one lock: `transaction()` for several statements, `execute()`
-    and `write()` for one. Reads do not wait for the lock, so they may see another
-    coroutine's transaction before it commits (acceptable here: nothing reads to decide a
-    write without re-checking it in the write's own WHERE clause)."""
+    for one, `executemany()` for one statement over many rows (`write_hot()` is the delivery
+    engine's direct path, see its docstring). Reads do not wait for the lock, so they may see
+    another coroutine's transaction before it commits (acceptable here: nothing reads to
+    decide a write without re-checking it in the write's own WHERE clause)."""
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self.conn = conn

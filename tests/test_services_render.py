@@ -18,7 +18,7 @@ from bot.services.text.formatting import (
     button_title,
     escape,
     render_article,
-    render_digest,
+    render_digest_parts,
     telegram_len,
     truncate,
     visible_len,
@@ -276,17 +276,22 @@ def test_render_article_empty_title_is_never_empty() -> None:
     assert plain.startswith("(untitled)\n\n")
 
 
-# --- render_digest ------------------------------------------------------------------------------
+# --- digests (render_digest_parts) ---------------------------------------------------------------
+
+
+def digest_texts(articles: list[Article], *, date_label: str) -> list[str]:
+    """The digest's messages without the ids of the articles each lists."""
+    return [text for text, _ in render_digest_parts(articles, date_label=date_label)]
 
 
 def test_render_digest_empty() -> None:
-    assert render_digest([], tz=BERLIN, date_label="1 Dec") == []
+    assert digest_texts([], date_label="1 Dec") == []
 
 
 def test_render_digest_layout() -> None:
     first = make_article(title="A & B")
     second = make_article(id=2, title="C", summary="Second.", url=None)
-    assert render_digest([first, second], tz=BERLIN, date_label="1 Dec <2026>") == [
+    assert digest_texts([first, second], date_label="1 Dec <2026>") == [
         "<b>Your daily digest</b> · 1 Dec &lt;2026&gt;\n\n"
         '1. <b><a href="https://news.example/bridge">A &amp; B</a></b>\n'
         "The council approved the bridge.\n\n"
@@ -304,7 +309,7 @@ def test_render_digest_splits_at_article_boundaries() -> None:
         make_article(id=i, title=f"Story {i}", summary=f"Summary {i} " + "x" * 700)
         for i in range(1, 21)
     ]
-    messages = render_digest(articles, tz=BERLIN, date_label="1 Dec")
+    messages = digest_texts(articles, date_label="1 Dec")
     assert len(messages) > 1
     assert messages[0].startswith("<b>Your daily digest</b> · 1 Dec\n\n1. ")
     numbers: list[int] = []
@@ -324,7 +329,7 @@ def test_render_digest_splits_at_article_boundaries() -> None:
 
 def test_render_digest_truncates_an_article_that_alone_is_too_long() -> None:
     giant = make_article(title="T" * 50_000, summary="S " * 50_000)
-    messages = render_digest([giant, giant, make_article()], tz=BERLIN, date_label="d")
+    messages = digest_texts([giant, giant, make_article()], date_label="d")
     assert [n for m in messages for n in _entry_numbers(m)] == [1, 2, 3]
     for message in messages:
         check_message(message)
@@ -369,11 +374,9 @@ def test_render_article_always_valid(article: Article, tz: ZoneInfo, now: dateti
 
 
 @_SETTINGS
-@given(articles=st.lists(_ARTICLE, max_size=12), label=_TEXT, tz=_ZONE)
-def test_render_digest_always_valid_and_complete(
-    articles: list[Article], label: str, tz: ZoneInfo
-) -> None:
-    messages = render_digest(articles, tz=tz, date_label=label)
+@given(articles=st.lists(_ARTICLE, max_size=12), label=_TEXT)
+def test_render_digest_always_valid_and_complete(articles: list[Article], label: str) -> None:
+    messages = digest_texts(articles, date_label=label)
     assert bool(messages) == bool(articles)
     numbers = []
     for index, message in enumerate(messages):

@@ -18,7 +18,7 @@ def digest_messages(
 ) -> list[tuple[OutgoingMessage, list[int]]]:
     """The digest's messages, each with the ids of the articles it lists."""
     parts = []
-    for text, article_ids in render_digest_parts(articles, tz=tz, date_label=format_day(now, tz)):
+    for text, article_ids in render_digest_parts(articles, date_label=format_day(now, tz)):
         # Each listed article gets a button that opens it with its own reader buttons.
         keyboard = tuple(
             (Button(f"{i}. {button_title(a.title, 40)}", OpenArticle(a.id).pack()),)

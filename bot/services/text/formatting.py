@@ -267,18 +267,13 @@ def _digest_block(number: int, article: Article, room: int) -> str:
     return f"{block}\n{escape(summary)}" if summary else block
 
 
-def render_digest(articles: Sequence[Article], *, tz: ZoneInfo, date_label: str) -> list[str]:
-    """A daily digest split into messages of at most MESSAGE_LIMIT visible units."""
-    return [text for text, _ in render_digest_parts(articles, tz=tz, date_label=date_label)]
-
-
 def render_digest_parts(
-    articles: Sequence[Article], *, tz: ZoneInfo, date_label: str
+    articles: Sequence[Article], *, date_label: str
 ) -> list[tuple[str, list[int]]]:
     """The digest's messages, each with the ids of the articles it lists.
 
     Messages break only between articles; continuation messages start with "(continued)".
-    tz is accepted for symmetry with render_article; entries carry no dates.
+    Entries carry no dates, so no time zone is needed (date_label is the reader's day).
     """
     if not articles:
         return []
