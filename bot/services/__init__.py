@@ -3,7 +3,8 @@
 One package per capability; each package's docstring says what it owns:
 
 - `messaging`: what services need from a messenger (`Notifier`, `OutgoingMessage`, `Button`,
-  the send errors) and the cached article messages readers receive.
+  the send errors), every button's typed callback data, the cached article messages readers
+  receive, and which article a bot message shows.
 - `delivery`: from a published article to messages in chats: fan-out into the outbox, the
   engine that sends it, pacing, the record of what was sent, statistics.
 - `publishing`: how articles come to exist and change: drafts and previews, publishing now
