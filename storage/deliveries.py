@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Database
-from storage.models import ArticleStats, Audience, Delivery, DeliveryCounts, from_ts, to_ts
+from storage.models import Audience, Delivery, DeliveryCounts, from_ts, to_ts
 
 FANOUT_CHUNK = 20_000
 # Compacted rows that were resent after a crash keep that fact as their reason in
@@ -267,25 +267,6 @@ class DeliveryRepository:
             (article_id,),
         )
         return int(row["n"]) if row else 0
-
-    async def latest_stats(self, limit: int = 5) -> list[ArticleStats]:
-        """Delivery figures for the latest published articles."""
-        rows = await self.db.fetchall(
-            "SELECT id, title, published_at, status FROM articles"
-            " WHERE status IN ('published', 'withdrawn')"
-            " AND source != 'import' ORDER BY published_at DESC, id DESC LIMIT ?",
-            (limit,),
-        )
-        return [
-            ArticleStats(
-                r["id"],
-                r["title"],
-                from_ts(r["published_at"]),
-                await self.counts(r["id"]),
-                r["status"],
-            )
-            for r in rows
-        ]
 
     async def start_broadcast(
         self, article_id: int, admin_chat_id: int | None, now: datetime

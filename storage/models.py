@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 
@@ -124,17 +124,6 @@ class DeliveryCounts:
 
 
 @dataclass(frozen=True)
-class ArticleStats:
-    """Delivery figures for one article, for /stats."""
-
-    article_id: int
-    title: str
-    published_at: datetime | None
-    counts: DeliveryCounts = field(default_factory=DeliveryCounts)
-    status: str = "published"
-
-
-@dataclass(frozen=True)
 class Comment:
     """A reader's comment on an article."""
 
@@ -210,14 +199,3 @@ class DayCounts:
     leaves: int = 0
     sent: int = 0
     failed: int = 0
-
-
-@dataclass(frozen=True)
-class ArticleHit:
-    """A published article found by search."""
-
-    id: int
-    title: str
-    summary: str
-    url: str | None
-    published_at: datetime | None
