@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import ApplicationBuilder, TypeHandler
 
@@ -21,6 +21,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.container import Storage, build_services
 from bot.handlers.channel import connect_channel
+from bot.handlers.menus import set_command_menus
 from bot.services.delivery.engine import EngineOptions
 from bot.services.delivery.pacing import Pacer
 from bot.services.operations.backups import prepare_dir
@@ -111,7 +112,7 @@ def build_app(
 
 async def on_startup(app: BotApplication, opts: RunOptions) -> None:
     services = app.bot_data.services
-    await app.bot.set_my_commands([BotCommand(c, d) for c, d in handlers.PUBLIC_COMMANDS])
+    await set_command_menus(app.bot, services.settings.admin_ids)
     await connect_channel(app, services)
     await services.broadcast.resume()
     services.engine.start()

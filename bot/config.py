@@ -57,6 +57,7 @@ class Settings:
     retention_days: int = 30
     article_style: str = "preview"  # preview | photo
     channel: str | None = None  # "@username" or a numeric id as text; None = no channel
+    channel_language: str = "en"  # the bot's words around articles posted in the channel
 
     @property
     def file_url(self) -> str:
@@ -179,6 +180,13 @@ def _parse_channel(raw: str) -> str | None:
     )
 
 
+def _parse_language(raw: str) -> str:
+    language = raw.strip().lower() or "en"
+    if language not in ("en", "ru", "uz"):
+        raise ConfigError(f"CHANNEL_LANGUAGE must be en, ru or uz, got {raw.strip()!r}")
+    return language
+
+
 def _parse_style(raw: str) -> str:
     style = raw.strip().lower() or "preview"
     if style not in ARTICLE_STYLES:
@@ -230,6 +238,7 @@ def from_env(env: Mapping[str, str]) -> Settings:
         ),
         article_style=_parse_style(env.get("ARTICLE_STYLE", "")),
         channel=_parse_channel(env.get("CHANNEL_ID", "")),
+        channel_language=_parse_language(env.get("CHANNEL_LANGUAGE", "")),
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.i18n import _
 from bot.services.delivery.channel import ChannelService
 from bot.services.delivery.engine import DeliveryEngine, EngineOptions, Outbox
 from bot.services.delivery.fanout import BroadcastService
@@ -20,7 +21,12 @@ from bot.services.delivery.stats import StatsService
 from bot.services.engagement.counters import EngagementService
 from bot.services.feeds.service import FeedService
 from bot.services.messaging.article_messages import ArticleComposer, KeyboardProvider
-from bot.services.messaging.notifier import Notifier, OutgoingMessage, to_each_chat
+from bot.services.messaging.notifier import (
+    LanguageOf,
+    Notifier,
+    OutgoingMessage,
+    to_each_chat,
+)
 from bot.services.messaging.shown_articles import ShownArticles
 from bot.services.operations.backups import BackupService
 from bot.services.operations.retention import RetentionService
@@ -28,6 +34,7 @@ from bot.services.publishing.corrections import CorrectionService
 from bot.services.publishing.workflow import PublishingService
 from bot.services.readers.buttons import ReaderKeyboards
 from bot.services.readers.comments import CommentService, ModerationSettings
+from bot.services.readers.languages import LanguageService
 from bot.services.readers.related import RelatedService
 from bot.services.readers.search import SearchService
 from bot.services.readers.subscriptions import SubscriptionService
@@ -107,6 +114,7 @@ class Services:
     retention: RetentionService
     engagement: EngagementService
     search: SearchService
+    languages: LanguageService
     article_hooks: list[ArticleHook] = field(default_factory=list)
 
     async def article_changed(self, article: Article) -> None:
@@ -119,16 +127,20 @@ class Services:
         return user_id is not None and user_id in self.settings.admin_ids
 
 
-def admin_reporter(settings: Settings, notifier: Notifier) -> Callable[[str], Awaitable[None]]:
-    """Sends plain text to every admin (those who cannot be reached are logged)."""
+def admin_reporter(
+    settings: Settings, notifier: Notifier, language_of: LanguageOf
+) -> Callable[..., Awaitable[None]]:
+    """Sends a note to every admin in their language: a msgid (marked with N_) filled with
+    values (plain text, escaped here). Admins who cannot be reached are logged."""
 
-    async def tell_admins(text: str) -> None:
+    async def tell_admins(message: str, **values: object) -> None:
         await to_each_chat(
             settings.admin_ids,
             lambda admin: notifier.send(
-                OutgoingMessage(admin, escape(text), disable_preview=True)
+                OutgoingMessage(admin, escape(_(message).format(**values)), disable_preview=True)
             ),
             "a note for the admins",
+            language_of,
         )
 
     return tell_admins
@@ -149,9 +161,12 @@ def build_services(
     subscriptions = SubscriptionService(
         storage.subscribers, deliveries, articles, clock, tz, settings.sections
     )
+    languages = LanguageService(storage.subscribers, clock)
     related = RelatedService(storage.related, clock)
     moderation = ModerationSettings(settings.admin_ids, settings.comments_moderation, tz)
-    comments = CommentService(storage.comments, articles, notifier, clock, moderation)
+    comments = CommentService(
+        storage.comments, articles, notifier, clock, moderation, languages.of
+    )
     keyboards = keyboards or ReaderKeyboards(related)
     composer = ArticleComposer(articles, tz, keyboards, style=settings.article_style)
     engine = DeliveryEngine(
@@ -164,9 +179,12 @@ def build_services(
         engine_options,
         rate=settings.broadcast_rate,
         round_trips=round_trips,
+        languages=languages.of_many,
     )
     channel = ChannelService(deliveries, composer)
-    broadcast = BroadcastService(articles, deliveries, engine, notifier, clock, channel)
+    broadcast = BroadcastService(
+        articles, deliveries, engine, notifier, clock, channel, languages.of
+    )
     hooks: list[ArticleHook] = [related.article_changed]
 
     async def article_changed(article: Article) -> None:
@@ -184,7 +202,7 @@ def build_services(
         article_changed,
         settings.sections,
     )
-    tell_admins = admin_reporter(settings, notifier)
+    tell_admins = admin_reporter(settings, notifier, languages.of)
     return Services(
         settings=settings,
         clock=clock,
@@ -200,9 +218,16 @@ def build_services(
         channel=channel,
         publishing=publishing,
         corrections=CorrectionService(
-            articles, deliveries, composer, notifier, clock, article_changed, storage.retention
+            articles,
+            deliveries,
+            composer,
+            notifier,
+            clock,
+            article_changed,
+            storage.retention,
+            languages.of_many,
         ),
-        feeds=FeedService(storage.feeds, publishing, notifier, clock, settings),
+        feeds=FeedService(storage.feeds, publishing, notifier, clock, settings, languages.of),
         backups=BackupService(
             storage.db.path, settings.backup_dir, settings.backup_keep, clock, tell_admins
         )
@@ -211,5 +236,6 @@ def build_services(
         retention=RetentionService(storage.retention, clock, settings.retention_days),
         engagement=EngagementService(storage.engagement),
         search=SearchService(storage.search, articles),
+        languages=languages,
         article_hooks=hooks,
     )

@@ -34,6 +34,7 @@ class Subscriber:
     source: str = ""  # where the chat came from (deep link); "" for a plain /start
     follows: tuple[str, ...] = ()  # words whose articles arrive even outside the topics
     mutes: tuple[str, ...] = ()  # words whose articles are skipped
+    language: str = "en"  # the bot's texts for this chat: en | ru | uz
 
     @property
     def active(self) -> bool:

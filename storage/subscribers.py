@@ -7,10 +7,13 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database
+from storage.db import Database, in_chunks, marks
 from storage.models import Subscriber, to_ts
 
-_COLUMNS = "chat_id, chat_type, name, status, inactive_reason, mode, digest_hour, timezone, source"
+_COLUMNS = (
+    "chat_id, chat_type, name, status, inactive_reason, mode, digest_hour, timezone, source,"
+    " language"
+)
 
 
 def _row_to_subscriber(
@@ -29,6 +32,7 @@ def _row_to_subscriber(
         source=row["source"],
         follows=tuple(w["word"] for w in words if w["kind"] == "follow"),
         mutes=tuple(w["word"] for w in words if w["kind"] == "mute"),
+        language=row["language"],
     )
 
 
@@ -65,9 +69,11 @@ class SubscriberRepository:
         timezone: str,
         now: datetime,
         source: str = "",
+        language: str = "en",
     ) -> bool:
         """Create or reactivate a subscription; return True when the chat was not active.
-        `source` (where the chat came from) is kept from its first subscription."""
+        `source` (where the chat came from) and `language` are kept from its first
+        subscription (a returning reader keeps their choice)."""
         ts = to_ts(now)
         async with self.db.transaction() as conn:
             async with conn.execute(
@@ -76,13 +82,32 @@ class SubscriberRepository:
                 row = await cur.fetchone()
             await conn.execute(
                 "INSERT INTO subscribers (chat_id, chat_type, name, timezone, created_at,"
-                " updated_at, source) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " updated_at, source, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (chat_id) DO UPDATE SET status = 'active', inactive_reason = NULL,"
                 " chat_type = excluded.chat_type, name = excluded.name,"
                 " updated_at = excluded.updated_at",
-                (chat_id, chat_type, name, timezone, ts, ts, source),
+                (chat_id, chat_type, name, timezone, ts, ts, source, language),
             )
         return row is None or row["status"] != "active"
+
+    async def set_language(self, chat_id: int, language: str, now: datetime) -> bool:
+        """Store a chat's language for the bot's texts; False if the chat is not known."""
+        count, _ = await self.db.execute(
+            "UPDATE subscribers SET language = ?, updated_at = ? WHERE chat_id = ?",
+            (language, to_ts(now), chat_id),
+        )
+        return count > 0
+
+    async def languages(self, chat_ids: Sequence[int]) -> dict[int, str]:
+        """The stored languages of these chats (chats not stored are left out)."""
+        found: dict[int, str] = {}
+        for chunk in in_chunks(list(chat_ids)):
+            rows = await self.db.fetchall(
+                f"SELECT chat_id, language FROM subscribers WHERE chat_id IN ({marks(chunk)})",
+                chunk,
+            )
+            found.update({r["chat_id"]: r["language"] for r in rows})
+        return found
 
     async def set_status(
         self, chat_id: int, status: str, reason: str | None, now: datetime

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.i18n import LANGUAGES
 from bot.services.messaging.callback_data import (
     ALL_KINDS,
     LIMIT,
@@ -19,6 +20,7 @@ from bot.services.messaging.callback_data import (
     CommentPage,
     ConfirmWithdrawal,
     DigestHour,
+    LanguageChoice,
     ListComments,
     ModerateComment,
     ModerationChoice,
@@ -56,6 +58,7 @@ def largest() -> list[CallbackData]:
         ToggleSection(BIGGEST, BIGGEST),
         *(ConfirmWithdrawal(action, BIGGEST) for action in get_args(WithdrawalChoice)),
         *(ModerateComment(action, BIGGEST) for action in get_args(ModerationChoice)),
+        *(LanguageChoice(language) for language in LANGUAGES),  # type: ignore[arg-type]
     ]
 
 

@@ -57,6 +57,20 @@ async def test_article_is_posted_edited_and_withdrawn_in_the_channel(
     fake.assert_no_errors()
 
 
+async def test_channel_posts_speak_the_channels_language(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    fake.add_channel(CHANNEL, "Городские новости", "citynews")
+    bot = await start_bot(CHANNEL_ID="@citynews", CHANNEL_LANGUAGE="ru")
+    article_id, post = await channel_post(fake, bot, "Мост открыт")
+    assert "Читать статью полностью" in post.text and "30 нояб. 2026" in post.text
+    await admin_says(fake, f"/edit {article_id} title Мост открыт в понедельник", "Updated")
+    edited = fake.bot_message(CHANNEL, post.message_id)
+    assert edited is not None and "Читать статью полностью" in edited.text
+    assert edited.text.startswith("Мост открыт в понедельник")
+    fake.assert_no_errors()
+
+
 async def test_channel_by_numeric_id_and_posts_paced_apart(
     fake: FakeBotAPI, start_bot: BotFactory
 ) -> None:
@@ -156,3 +170,32 @@ async def test_a_channel_the_bot_cannot_post_in_is_reported_and_readers_are_serv
     assert fake.messages(CHANNEL) == []
     # The only call Telegram refused is the look-up of a channel the bot cannot see.
     assert {r.method for r in fake.rejected} <= {"getChat"}
+
+
+@pytest.mark.parametrize("can_delete", [True, False])
+async def test_hiding_a_discussion_comment_takes_it_out_of_the_group(
+    fake: FakeBotAPI, start_bot: BotFactory, caplog: pytest.LogCaptureFixture, can_delete: bool
+) -> None:
+    fake.add_channel(
+        CHANNEL, "City News", "citynews", discussion_id=GROUP, can_delete_comments=can_delete
+    )
+    bot = await start_bot(CHANNEL_ID="@citynews")
+    _, post = await channel_post(fake, bot, "Bridge opens")
+    copy_id = fake.discussion_copies[(CHANNEL, post.message_id)]
+    fake.add_user(COMMENTER, "Dana")
+    spam = fake.send_text(COMMENTER, "Buy cheap watches", chat_id=GROUP, reply_to=copy_id)
+    notice = await fake.wait_for_message(ADMIN_ID, predicate=lambda m: "New comment" in m.text)
+    hide = next(d for d in notice.button_data() if d.startswith("md:h:"))
+    with caplog.at_level(logging.WARNING, logger="bot.services.readers.comments"):
+        query = fake.press_button(ADMIN_ID, ADMIN_ID, notice.message_id, hide)
+        await fake.wait_for_callback_answer(query)
+        await fake.wait_until(lambda: "Hidden by" in notice.text, what="decision noted")
+    stored = await bot.services.db.fetchone("SELECT status FROM comments")
+    assert stored is not None and stored["status"] == "hidden"
+    gone = fake.user_message(GROUP, spam["message_id"]) is None
+    assert gone is can_delete
+    if can_delete:
+        fake.assert_no_errors()
+    else:  # the bot may not delete there: the comment is hidden here, and that is logged
+        assert any("not deleted from group" in r.getMessage() for r in caplog.records)
+        assert [r.method for r in fake.rejected] == ["deleteMessage"]

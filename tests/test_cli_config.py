@@ -53,6 +53,7 @@ def test_help_lists_subcommands(tmp_path: Path) -> None:
         ({"TELEGRAM_BOT_TOKEN": "1:x", "BOT_NAME": "N" * 65}, "BOT_NAME"),
         ({"TELEGRAM_BOT_TOKEN": "1:x", "CHANNEL_ID": "news channel"}, "CHANNEL_ID"),
         ({"TELEGRAM_BOT_TOKEN": "1:x", "ARTICLE_STYLE": "gallery"}, "ARTICLE_STYLE"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "CHANNEL_LANGUAGE": "de"}, "CHANNEL_LANGUAGE"),
     ],
 )
 def test_bad_configuration_is_one_clear_line(

@@ -8,6 +8,7 @@ from bot.handlers import (
     comments,
     engagement,
     errors,
+    languages,
     moderation,
     related,
     search,
@@ -20,22 +21,12 @@ from bot.handlers import help as help_handlers
 from bot.handlers import publish as publish_handlers
 from bot.telegram_adapter.context import BotApplication
 
-# Shown in Telegram's command menu.
-PUBLIC_COMMANDS: list[tuple[str, str]] = [
-    ("start", "Subscribe to the news"),
-    ("settings", "Delivery time, time zone and topics"),
-    ("help", "What this bot can do"),
-    ("stop", "Unsubscribe"),
-    ("search", "Find an article"),
-    ("related", "Reply to an article: related reading"),
-    ("comments", "Reply to an article: read its comments"),
-]
-
 
 def register(app: BotApplication) -> None:
     """Register every feature's handlers; the unknown-command answer goes last."""
     errors.register(app)
     help_handlers.register(app)
+    languages.register(app)
     start.register(app)
     subscribe.register(app)
     admin.register(app)

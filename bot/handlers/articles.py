@@ -16,6 +16,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.handlers.permissions import require_admin
 from bot.handlers.replies import edit_query_message, reply
+from bot.i18n import N_, _, ngettext
 from bot.services.delivery.stats import status_label
 from bot.services.messaging.callback_data import ConfirmWithdrawal
 from bot.services.messaging.notifier import EXPIRED, Button
@@ -26,12 +27,12 @@ from bot.services.text.timeutil import format_local
 from bot.telegram_adapter.context import BotApplication, BotContext
 from bot.telegram_adapter.notifier import to_markup
 
-EDIT_USAGE = (
+EDIT_USAGE = N_(
     "Correct an article already sent:\n"
     "<code>/edit 12 title New headline</code>\n"
     "<code>/edit 12 summary New summary text</code>"
 )
-UNPUBLISH_USAGE = (
+UNPUBLISH_USAGE = N_(
     "Withdraw an article: <code>/unpublish 12</code> (/articles shows the numbers). "
     "You are asked to confirm first."
 )
@@ -53,31 +54,33 @@ async def articles_command(update: Update, context: BotContext) -> None:
             f"    {escape(button_title(article.title, 80))}"
         )
     if not lines:
-        await reply(update, "No articles yet. /publish sends the first one.")
+        await reply(update, _("No articles yet. /publish sends the first one."))
         return
-    await reply(update, "📰 <b>Articles</b>\n\n" + "\n".join(lines))
+    await reply(update, _("📰 <b>Articles</b>") + "\n\n" + "\n".join(lines))
 
 
 def _digest_note(changed: MessagesChanged) -> str:
     if not changed.digests:
         return ""
-    return (
-        f"\n{changed.digests} daily digest message(s) listing it were left as they are, "
-        "because each lists several articles."
-    )
+    return "\n" + ngettext(
+        "{n} daily digest message listing it was left as it is, because it lists several "
+        "articles.",
+        "{n} daily digest messages listing it were left as they are, because each lists "
+        "several articles.",
+        changed.digests,
+    ).format(n=changed.digests)
 
 
 def _reach_note(out_of_reach: int) -> str:
     if not out_of_reach:
         return ""
-    return (
-        f"\n{_count(out_of_reach, 'older message is', 'older messages are')} out of reach"
-        " and stayed as sent: message records are kept for RETENTION_DAYS days."
-    )
-
-
-def _count(number: int, one: str, many: str) -> str:
-    return f"{number} {one if number == 1 else many}"
+    return "\n" + ngettext(
+        "{n} older message is out of reach and stayed as sent: message records are kept "
+        "for RETENTION_DAYS days.",
+        "{n} older messages are out of reach and stayed as sent: message records are kept "
+        "for RETENTION_DAYS days.",
+        out_of_reach,
+    ).format(n=out_of_reach)
 
 
 def confirmation_text(plan: WithdrawalPlan, tz: ZoneInfo) -> str:
@@ -85,42 +88,58 @@ def confirmation_text(plan: WithdrawalPlan, tz: ZoneInfo) -> str:
     article = plan.article
     head = f"<b>{escape(describe(article, tz))}</b>"
     if article.status == "scheduled":
-        return (
-            f"✖ Cancel the scheduled article {head}?\n"
+        return _(
+            "✖ Cancel the scheduled article {article}?\n"
             "It has not been sent to anyone yet; it will not be sent."
-        )
-    effects = (
-        (plan.to_delete, "reader's message", "readers' messages", "will be deleted"),
-        (
-            plan.to_edit,
-            "message",
-            "messages",
-            "older than 48 hours will be edited to say it was withdrawn",
+        ).format(article=head)
+    lines = [_("🗑 Withdraw {article}?").format(article=head)]
+    counted = (
+        ngettext(
+            "• {n} reader's message will be deleted",
+            "• {n} readers' messages will be deleted",
+            plan.to_delete,
         ),
-        (plan.pending, "pending delivery", "pending deliveries", "will be cancelled"),
-        (plan.digests, "daily digest", "daily digests", "listing it will stay as they are"),
-        (
+        ngettext(
+            "• {n} message older than 48 hours will be edited to say it was withdrawn",
+            "• {n} messages older than 48 hours will be edited to say it was withdrawn",
+            plan.to_edit,
+        ),
+        ngettext(
+            "• {n} pending delivery will be cancelled",
+            "• {n} pending deliveries will be cancelled",
+            plan.pending,
+        ),
+        ngettext(
+            "• {n} daily digest listing it will stay as it is",
+            "• {n} daily digests listing it will stay as they are",
+            plan.digests,
+        ),
+        ngettext(
+            "• {n} older message can no longer be reached (past RETENTION_DAYS) and will "
+            "stay as it is",
+            "• {n} older messages can no longer be reached (past RETENTION_DAYS) and will "
+            "stay as they are",
             plan.out_of_reach,
-            "older message",
-            "older messages",
-            "can no longer be reached (past RETENTION_DAYS) and will stay as they are",
         ),
     )
-    lines = [f"🗑 Withdraw {head}?"]
-    lines += [f"• {_count(n, one, many)} {effect}" for n, one, many, effect in effects if n]
+    counts = (plan.to_delete, plan.to_edit, plan.pending, plan.digests, plan.out_of_reach)
+    lines += [text.format(n=n) for text, n in zip(counted, counts, strict=True) if n]
     if len(lines) == 1:
-        lines.append("• No reader has it yet; nothing more will be sent.")
-    lines.append("This cannot be undone.")
+        lines.append(_("• No reader has it yet; nothing more will be sent."))
+    lines.append(_("This cannot be undone."))
     return "\n".join(lines)
 
 
 def _confirm_keyboard(plan: WithdrawalPlan) -> tuple[tuple[Button, ...], ...]:
     article_id = plan.article.id
-    action = "✖ Cancel it" if plan.article.status == "scheduled" else "🗑 Withdraw"
+    if plan.article.status == "scheduled":
+        action = _("✖ Cancel it #{id}").format(id=article_id)
+    else:
+        action = _("🗑 Withdraw #{id}").format(id=article_id)
     return (
         (
-            Button(f"{action} #{article_id}", ConfirmWithdrawal("y", article_id).pack()),
-            Button("Keep it", ConfirmWithdrawal("n", article_id).pack()),
+            Button(action, ConfirmWithdrawal("y", article_id).pack()),
+            Button(_("Keep it"), ConfirmWithdrawal("n", article_id).pack()),
         ),
     )
 
@@ -130,15 +149,22 @@ def result_text(changed: MessagesChanged) -> str:
     article = changed.article
     title = f"#{article.id} {escape(quoted(article.title))}"
     if changed.was_scheduled:
-        return f"✖ Cancelled the scheduled article {title}. It was never sent."
-    text = (
-        f"🗑 Withdrew {title}.\n"
-        f"Pending deliveries cancelled: {changed.cancelled}\n"
-        f"Messages deleted: {changed.deleted}\n"
-        f"Messages too old to delete, marked as withdrawn: {changed.edited}"
+        return _("✖ Cancelled the scheduled article {article}. It was never sent.").format(
+            article=title
+        )
+    text = _(
+        "🗑 Withdrew {article}.\n"
+        "Pending deliveries cancelled: {cancelled}\n"
+        "Messages deleted: {deleted}\n"
+        "Messages too old to delete, marked as withdrawn: {edited}"
+    ).format(
+        article=title,
+        cancelled=changed.cancelled,
+        deleted=changed.deleted,
+        edited=changed.edited,
     )
     if changed.failed:
-        text += f"\nMessages that could not be changed: {changed.failed}"
+        text += "\n" + _("Messages that could not be changed: {n}").format(n=changed.failed)
     return text + _digest_note(changed) + _reach_note(changed.out_of_reach)
 
 
@@ -149,7 +175,7 @@ async def unpublish_command(update: Update, context: BotContext) -> None:
     args = context.args or []
     message = update.effective_message
     if len(args) != 1 or not args[0].lstrip("#").isdecimal() or message is None:
-        await reply(update, UNPUBLISH_USAGE)
+        await reply(update, _(UNPUBLISH_USAGE))
         return
     services = context.services
     try:
@@ -172,12 +198,14 @@ async def unpublish_button(update: Update, context: BotContext) -> None:
         return
     button = ConfirmWithdrawal.parse(query.data)
     if button is None:
-        await query.answer(EXPIRED)
+        await query.answer(_(EXPIRED))
         return
     article_id = button.article_id
     if button.action == "n":
-        await query.answer("Nothing changed.")
-        await edit_query_message(query, f"Kept #{article_id}; nothing changed.", None)
+        await query.answer(_("Nothing changed."))
+        await edit_query_message(
+            query, _("Kept #{id}; nothing changed.").format(id=article_id), None
+        )
         return
     try:
         changed = await context.services.corrections.withdraw(article_id)
@@ -185,7 +213,7 @@ async def unpublish_button(update: Update, context: BotContext) -> None:
         await query.answer(str(exc)[:200], show_alert=True)
         await edit_query_message(query, f"❌ {escape(str(exc))}", None)
         return
-    await query.answer("Cancelled." if changed.was_scheduled else "Withdrawn.")
+    await query.answer(_("Cancelled.") if changed.was_scheduled else _("Withdrawn."))
     await edit_query_message(query, result_text(changed), None)
 
 
@@ -196,18 +224,22 @@ async def edit_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     match = _EDIT.match(message.text or "") if message else None
     if match is None:
-        await reply(update, EDIT_USAGE)
+        await reply(update, _(EDIT_USAGE))
         return
     services = context.services
     article_id, field, text = int(match[1]), match[2].lower(), match[3]
     try:
         changed = await services.corrections.edit(article_id, field, text)
     except PublishError as exc:
-        await reply(update, f"❌ {escape(str(exc))}\n\n{EDIT_USAGE}")
+        await reply(update, f"❌ {escape(str(exc))}\n\n{_(EDIT_USAGE)}")
         return
-    answer = f"✏️ Updated the {field} of #{article_id}. Messages updated: {changed.edited}"
+    if field == "title":
+        answer = _("✏️ Updated the title of #{id}. Messages updated: {n}")
+    else:
+        answer = _("✏️ Updated the summary of #{id}. Messages updated: {n}")
+    answer = answer.format(id=article_id, n=changed.edited)
     if changed.failed:
-        answer += f"\nMessages that could not be updated: {changed.failed}"
+        answer += "\n" + _("Messages that could not be updated: {n}").format(n=changed.failed)
     await reply(update, answer + _digest_note(changed) + _reach_note(changed.out_of_reach))
 
 

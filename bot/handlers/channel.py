@@ -4,6 +4,7 @@ replies in the channel's discussion group, which are comments on the article."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 
 from telegram import ChatFullInfo, Message, MessageOriginChannel, Update
 from telegram.error import TelegramError
@@ -11,7 +12,8 @@ from telegram.ext import MessageHandler, filters
 
 from bot.container import Services
 from bot.handlers.replies import reply
-from bot.services.delivery.channel import ChannelTarget, channel_problem
+from bot.i18n import _
+from bot.services.delivery.channel import CANNOT_SEE, ChannelTarget, channel_problem
 from bot.services.messaging.notifier import OutgoingMessage, to_each_chat
 from bot.services.text.formatting import escape
 from bot.telegram_adapter.context import BotApplication, BotContext
@@ -27,13 +29,14 @@ class _RepliesToChannelCopies(filters.MessageFilter):
         return replied is not None and bool(replied.is_automatic_forward)
 
 
-async def _probe(app: BotApplication, ref: str) -> tuple[ChatFullInfo, str]:
-    """The channel and why the bot cannot post there ("" when it can)."""
+async def _probe(app: BotApplication, ref: str) -> tuple[ChatFullInfo, str, dict[str, str]]:
+    """The channel and why the bot cannot post there ("" when it can; a msgid and its
+    values otherwise)."""
     chat_ref: int | str = int(ref) if ref.lstrip("-").isdigit() else ref
     chat = await app.bot.get_chat(chat_ref)
     member = await app.bot.get_chat_member(chat.id, app.bot.id)
     can_post = getattr(member, "can_post_messages", None)
-    return chat, channel_problem(chat.type, member.status, can_post) or ""
+    return chat, channel_problem(chat.type, member.status, can_post) or "", {"kind": chat.type}
 
 
 async def connect_channel(app: BotApplication, services: Services) -> None:
@@ -43,13 +46,14 @@ async def connect_channel(app: BotApplication, services: Services) -> None:
     if ref is None:
         return
     try:
-        chat, problem = await _probe(app, ref)
+        chat, problem, values = await _probe(app, ref)
     except TelegramError as exc:
-        problem = f"the bot cannot see it ({exc.message}): add the bot to it as an administrator"
+        problem, values = CANNOT_SEE, {"error": exc.message}
     else:
         if not problem:
             target = ChannelTarget(chat.id, chat.title or ref, chat.linked_chat_id)
             services.channel.enable(target)
+            services.languages.fix(chat.id, services.settings.channel_language)
             log.info(
                 "posting articles to channel %s (%s), discussion group %s",
                 ref,
@@ -57,18 +61,23 @@ async def connect_channel(app: BotApplication, services: Services) -> None:
                 chat.linked_chat_id or "none",
             )
             return
-    text = (
-        f"CHANNEL_ID {ref}: {problem}. Articles are not posted there until that is fixed "
-        "and the bot is restarted."
-    )
-    log.error("%s", text)
+    log.error("%s", _warning(ref, problem, values))  # the log is in English
+
+    def warning(admin: int) -> Awaitable[int]:
+        text = f"⚠️ {escape(_warning(ref, problem, values))}"
+        return services.notifier.send(OutgoingMessage(admin, text, disable_preview=True))
+
     await to_each_chat(
-        services.settings.admin_ids,
-        lambda admin: services.notifier.send(
-            OutgoingMessage(admin, f"⚠️ {escape(text)}", disable_preview=True)
-        ),
-        "the channel warning",
+        services.settings.admin_ids, warning, "the channel warning", services.languages.of
     )
+
+
+def _warning(ref: str, problem: str, values: dict[str, str]) -> str:
+    """The start-up warning about the channel, in the current language (plain text)."""
+    return _(
+        "CHANNEL_ID {channel}: {problem}. Articles are not posted there until that is fixed "
+        "and the bot is restarted."
+    ).format(channel=ref, problem=_(problem).format(**values))
 
 
 async def on_discussion_reply(update: Update, context: BotContext) -> None:

@@ -21,6 +21,7 @@ from bot.handlers.replies import (
     reply,
     sent_by_bot,
 )
+from bot.i18n import N_, _
 from bot.services.messaging.callback_data import (
     COMMENT_BUTTONS,
     CommentPage,
@@ -29,20 +30,25 @@ from bot.services.messaging.callback_data import (
     parse_any,
 )
 from bot.services.messaging.notifier import EXPIRED
-from bot.services.messaging.shown_articles import digest_hint
 from bot.services.readers.comments import MAX_LENGTH, CommentService
 from bot.services.text.formatting import button_title, escape
 from bot.telegram_adapter.context import BotApplication, BotContext
 from bot.telegram_adapter.notifier import to_markup
 
-HINT = "Reply to an article to comment on it. Send /help to see what else I can do."
-NOT_ARTICLE = "That message isn't an article. Reply to an article message to comment on it."
-DIGEST = digest_hint("to comment")
-MEDIA_ONLY = (
+HINT = N_("Reply to an article to comment on it. Send /help to see what else I can do.")
+NOT_ARTICLE = N_("That message isn't an article. Reply to an article message to comment on it.")
+DIGEST = N_(
+    "This digest lists several articles. Tap an article's button below the digest to open "
+    "it, then reply to that message to comment."
+)
+MEDIA_ONLY = N_(
     "Stickers, photos and other media can't be comments on their own. "
     "Reply with some text (or add a caption)."
 )
-COMMENTS_USAGE = "Reply to an article with /comments, or send <code>/comments &lt;id&gt;</code>."
+COMMENTS_USAGE = N_(
+    "Reply to an article with /comments, or send <code>/comments &lt;id&gt;</code>."
+)
+PROMPT_WAIT = 10.0  # seconds a reply waits for a prompt being recorded (bounded by the send)
 
 
 async def _zone(context: BotContext, chat_id: int) -> ZoneInfo:
@@ -59,7 +65,7 @@ async def on_reply(update: Update, context: BotContext) -> None:
     replied = message.reply_to_message
     if not sent_by_bot(replied, context):
         if chat.type == ChatType.PRIVATE:
-            await reply(update, HINT)
+            await reply(update, _(HINT))
         return  # in groups people reply to each other all the time
     service, shown = context.services.comments, context.services.shown
     prompts = service.prompts_in_flight
@@ -71,14 +77,14 @@ async def on_reply(update: Update, context: BotContext) -> None:
         await prompts.settled(chat.id)
         target = await shown.target(chat.id, replied.message_id, clues)
     if target.kind == "digest":
-        await reply(update, DIGEST)
+        await reply(update, _(DIGEST))
         return
     if target.article_id is None:
-        await reply(update, NOT_ARTICLE)
+        await reply(update, _(NOT_ARTICLE))
         return
     text = message.text if message.text is not None else message.caption
     if text is None:
-        await reply(update, MEDIA_ONLY)
+        await reply(update, _(MEDIA_ONLY))
         return
     outcome = await service.submit(
         target.article_id, chat.id, message.message_id, user.id, user.full_name, text
@@ -88,7 +94,7 @@ async def on_reply(update: Update, context: BotContext) -> None:
 
 async def on_plain_text(update: Update, context: BotContext) -> None:
     """Plain text in a private chat that is not a reply: say how commenting works."""
-    await reply(update, HINT)
+    await reply(update, _(HINT))
 
 
 async def comments_command(update: Update, context: BotContext) -> None:
@@ -103,7 +109,11 @@ async def comments_command(update: Update, context: BotContext) -> None:
         if len(args) != 1 or not args[0].isdigit():
             await reply(
                 update,
-                f"{html.escape(' '.join(args)[:64])!r} is not an article id. " + COMMENTS_USAGE,
+                _("{given} is not an article id.").format(
+                    given=html.escape(repr(" ".join(args)[:64]))
+                )
+                + " "
+                + _(COMMENTS_USAGE),
             )
             return
         article_id = int(args[0])
@@ -112,15 +122,15 @@ async def comments_command(update: Update, context: BotContext) -> None:
         clues = message_clues(replied) if sent_by_bot(replied, context) else None
         target = await context.services.shown.target(chat.id, replied.message_id, clues)
         if target.kind == "digest":
-            await reply(update, DIGEST)
+            await reply(update, _(DIGEST))
             return
         article_id = target.article_id
     if article_id is None:
-        await reply(update, COMMENTS_USAGE)
+        await reply(update, _(COMMENTS_USAGE))
         return
     article = await service.commentable(article_id)
     if article is None:
-        await reply(update, f"There is no published article #{article_id}.")
+        await reply(update, _("There is no published article #{id}.").format(id=article_id))
         return
     await context.services.engagement.comments_opened(article.id)
     listing = await service.listing(article, 0, await _zone(context, chat.id))
@@ -141,7 +151,7 @@ async def comment_button(update: Update, context: BotContext) -> None:
         or not isinstance(message, Message)
         or not callback_is_genuine(query)
     ):
-        await query.answer(EXPIRED)
+        await query.answer(_(EXPIRED))
         return
     article_id = button.article_id
     service = context.services.comments
@@ -151,7 +161,7 @@ async def comment_button(update: Update, context: BotContext) -> None:
         chat.id, message.message_id, article_id, message_clues(message)
     )
     if article is None or not on_article:
-        await query.answer(EXPIRED)
+        await query.answer(_(EXPIRED))
         return
     if not isinstance(button, CommentPage):  # paging a list already opened is no new open
         await context.services.engagement.comments_opened(article_id)
@@ -178,14 +188,14 @@ async def _prompt(
     who = ""
     if message.chat.type != ChatType.PRIVATE:
         who = f'<a href="tg://user?id={user.id}">{escape(button_title(user.full_name, 32))}</a>, '
-    text = (
-        f"💬 {who}write your comment on <b>{escape(button_title(title, 80))}</b> as a reply "
-        f"to this message (up to {MAX_LENGTH} characters)."
-    )
+    text = _(
+        "💬 {who}write your comment on <b>{title}</b> as a reply to this message "
+        "(up to {limit} characters)."
+    ).format(who=who, title=escape(button_title(title, 80)), limit=MAX_LENGTH)
     sent = await message.reply_text(
         text,
         parse_mode=ParseMode.HTML,
-        reply_markup=ForceReply(selective=True, input_field_placeholder="Your comment"),
+        reply_markup=ForceReply(selective=True, input_field_placeholder=_("Your comment")),
     )
     # Stored in SQLite, so a reply to the prompt is still understood after a restart.
     await service.record_prompt(message.chat.id, sent.message_id, article_id, user.id)

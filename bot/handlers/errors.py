@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 
 from bot.handlers.replies import reply
+from bot.i18n import _
 from bot.telegram_adapter.context import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
@@ -19,9 +20,9 @@ async def error_handler(update: object, context: BotContext) -> None:
         return
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer("Sorry, something went wrong. Please try again.")
+            await update.callback_query.answer(_("Sorry, something went wrong. Please try again."))
         elif update.effective_message is not None:
-            await reply(update, "Sorry, something went wrong on our side. Please try again.")
+            await reply(update, _("Sorry, something went wrong on our side. Please try again."))
     except Exception:
         log.exception("could not tell the user about the failure")
 

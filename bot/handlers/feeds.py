@@ -7,13 +7,14 @@ from telegram.ext import CommandHandler
 
 from bot.handlers.permissions import require_admin
 from bot.handlers.replies import reply
+from bot.i18n import N_, _, ngettext
 from bot.services.feeds.service import MODES
 from bot.services.publishing.drafts import PublishError
 from bot.services.text.formatting import escape, pack_lines, truncate
 from bot.telegram_adapter.context import BotApplication, BotContext
 from storage.models import Feed
 
-USAGE = (
+USAGE = N_(
     "<code>/feeds</code> — the list\n"
     "<code>/feeds add https://… auto</code> — publish new entries automatically\n"
     "<code>/feeds add https://… review</code> — send new entries to admins to confirm\n"
@@ -26,40 +27,47 @@ def _line(number: int, feed: Feed) -> str:
     line = f"{number}. <b>{title}</b> · {feed.mode}\n    {escape(truncate(feed.url, 200))}"
     if feed.last_error:
         failures = feed.consecutive_failures
-        line += f"\n    ⚠️ {escape(truncate(feed.last_error, 200))} ({failures} in a row)"
+        streak = ngettext("({n} in a row)", "({n} in a row)", failures).format(n=failures)
+        line += f"\n    ⚠️ {escape(truncate(feed.last_error, 200))} {streak}"
     return line
 
 
 async def _list(update: Update, context: BotContext) -> None:
     feeds = await context.services.feeds.list()
     if not feeds:
-        await reply(update, f"No feeds yet.\n\n{USAGE}")
+        await reply(update, _("No feeds yet.") + f"\n\n{_(USAGE)}")
         return
     lines = [_line(number, feed) for number, feed in enumerate(feeds, start=1)]
     # Every feed is listed (their numbers are what /feeds remove takes), over several
     # messages when one would be too long.
-    for text in pack_lines(["📡 <b>Feeds</b>\n", *lines, f"\n{USAGE}"]):
+    for text in pack_lines([_("📡 <b>Feeds</b>") + "\n", *lines, f"\n{_(USAGE)}"]):
         await reply(update, text)
 
 
 async def _add(update: Update, context: BotContext, args: list[str]) -> None:
     if not 1 <= len(args) <= 2:
-        await reply(update, USAGE)
+        await reply(update, _(USAGE))
         return
     mode = args[1].lower() if len(args) == 2 else "review"
     if mode not in MODES:
-        await reply(update, f"The mode must be auto or review.\n\n{USAGE}")
+        await reply(update, _("The mode must be auto or review.") + f"\n\n{_(USAGE)}")
         return
     services = context.services
     user = update.effective_user
     feed = await services.feeds.add(args[0], mode, user.id if user else None)
     number = await services.feeds.number_of(feed.id)
-    what = "published automatically" if mode == "auto" else "sent to admins to confirm"
+    if mode == "auto":
+        text = _(
+            "📡 Added feed {number}: <b>{title}</b> (auto).\n"
+            "Entries it lists now count as seen; new ones will be published automatically."
+        )
+    else:
+        text = _(
+            "📡 Added feed {number}: <b>{title}</b> (review).\n"
+            "Entries it lists now count as seen; new ones will be sent to admins to confirm."
+        )
     await reply(
-        update,
-        f"📡 Added feed {number}: <b>{escape(truncate(feed.title or feed.url, 200))}</b>"
-        f" ({mode}).\n"
-        f"Entries it lists now count as seen; new ones will be {what}.",
+        update, text.format(number=number, title=escape(truncate(feed.title or feed.url, 200)))
     )
 
 
@@ -76,9 +84,12 @@ async def feeds_command(update: Update, context: BotContext) -> None:
             await _add(update, context, args[1:])
         elif action == "remove" and len(args) == 2 and args[1].isdecimal():
             feed = await context.services.feeds.remove(int(args[1]))
-            await reply(update, f"Removed the feed <b>{escape(feed.title or feed.url)}</b>.")
+            await reply(
+                update,
+                _("Removed the feed <b>{title}</b>.").format(title=escape(feed.title or feed.url)),
+            )
         else:
-            await reply(update, f"I don't understand that.\n\n{USAGE}")
+            await reply(update, _("I don't understand that.") + f"\n\n{_(USAGE)}")
     except PublishError as exc:
         await reply(update, f"❌ {escape(str(exc))}")
 

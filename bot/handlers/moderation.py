@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.handlers.permissions import require_admin
 from bot.handlers.replies import callback_is_genuine, edit_query_message, user_id
 from bot.handlers.replies import reply as answer_message
+from bot.i18n import _
 from bot.services.messaging.callback_data import ModerateComment
 from bot.services.messaging.notifier import EXPIRED
 from bot.telegram_adapter.context import BotApplication, BotContext
@@ -28,12 +29,12 @@ async def _ban_or_unban(update: Update, context: BotContext, ban: bool) -> None:
     target = _target_user(context.args or [])
     if target is None:
         given = html.escape(" ".join(context.args or [])[:64])
-        what = f"{given!r} is not a user id. " if given else ""
-        await answer_message(
-            update,
-            f"{what}Usage: <code>{command} &lt;user id&gt;</code> — the id is shown in each "
-            "new-comment notice.",
-        )
+        what = _("{given} is not a user id.").format(given=repr(given)) + " " if given else ""
+        usage = _(
+            "Usage: <code>{command} &lt;user id&gt;</code> — the id is shown in each "
+            "new-comment notice."
+        ).format(command=command)
+        await answer_message(update, what + usage)
         return
     service = context.services.comments
     outcome = await (service.ban(target, user_id(update)) if ban else service.unban(target))
@@ -60,7 +61,7 @@ async def moderation_button(update: Update, context: BotContext) -> None:
     button = ModerateComment.parse(query.data)
     message = query.message
     if button is None or not isinstance(message, Message) or not callback_is_genuine(query):
-        await query.answer(EXPIRED)
+        await query.answer(_(EXPIRED))
         return
     name = update.effective_user.full_name if update.effective_user else ""
     outcome = await context.services.comments.moderate(button.action, button.comment_id, name)

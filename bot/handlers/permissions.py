@@ -9,6 +9,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from bot.handlers.replies import reply, user_id
+from bot.i18n import N_, _
 from bot.telegram_adapter.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -17,12 +18,12 @@ log = logging.getLogger(__name__)
 def refusal_text(uid: int | None) -> str:
     """The answer to a non-admin's admin command: their id and where admins are configured."""
     if uid is None:
-        return "Sorry, only the publisher's admins can use that command."
-    return (
+        return _("Sorry, only the publisher's admins can use that command.")
+    return _(
         "Sorry, only the publisher's admins can use that command.\n"
-        f"Your Telegram user id is <code>{uid}</code>. If you run this bot, add it to "
+        "Your Telegram user id is <code>{id}</code>. If you run this bot, add it to "
         "<code>ADMIN_IDS</code> in its settings (.env) and restart it."
-    )
+    ).format(id=uid)
 
 
 async def require_admin(update: Update, context: BotContext) -> bool:
@@ -34,7 +35,9 @@ async def require_admin(update: Update, context: BotContext) -> bool:
     log.warning("refused %s from user id %s (not in ADMIN_IDS)", what, uid)
     if update.callback_query is not None:
         await update.callback_query.answer(
-            f"Only the publisher's admins can do that (your user id: {uid}; see ADMIN_IDS)."
+            _(
+                "Only the publisher's admins can do that (your user id: {id}; see ADMIN_IDS)."
+            ).format(id=uid)
         )
     else:
         await reply(update, refusal_text(uid))
@@ -52,8 +55,8 @@ def _attempt(update: Update) -> str:
 
 GROUP_CHATS = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
 GROUP_MANAGERS = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
-NOT_GROUP_ADMIN = "Only this group's admins can change its subscription."
-RIGHTS_UNKNOWN = "I couldn't check your admin rights just now. Please try again in a minute."
+NOT_GROUP_ADMIN = N_("Only this group's admins can change its subscription.")
+RIGHTS_UNKNOWN = N_("I couldn't check your admin rights just now. Please try again in a minute.")
 
 
 async def may_manage_chat(update: Update, context: BotContext) -> bool:
@@ -78,7 +81,7 @@ async def may_manage_chat(update: Update, context: BotContext) -> bool:
             if member.status in GROUP_MANAGERS:
                 return True
     if update.callback_query is not None:
-        await update.callback_query.answer(answer, show_alert=True)
+        await update.callback_query.answer(_(answer), show_alert=True)
     else:
-        await reply(update, answer)
+        await reply(update, _(answer))
     return False

@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot.container import Services
 from bot.handlers.permissions import require_admin
 from bot.handlers.replies import reply
+from bot.i18n import N_, _
 from bot.services.ingest.extract import ExtractedArticle
 from bot.services.messaging.callback_data import PublishAction, ToggleSection
 from bot.services.messaging.notifier import EXPIRED, OutgoingMessage, SendError
@@ -48,7 +49,7 @@ from bot.telegram_adapter.context import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
 
-USAGE = (
+USAGE = N_(
     "How to publish:\n"
     "<code>/publish https://…</code> — an article from a web page\n"
     "<code>/publish Headline</code>, then the article text on the next lines\n"
@@ -62,11 +63,11 @@ USAGE = (
     "You get a preview first, saying how many readers it reaches; nothing is sent before you "
     "confirm."
 )
-NO_SECTIONS = (
+NO_SECTIONS = N_(
     "<b>Sections.</b> None are set: with <code>SECTIONS=politics, sport, …</code> in the "
     "settings, readers choose among those and you pick an article's sections on its preview."
 )
-WITH_SECTIONS = (
+WITH_SECTIONS = N_(
     "<b>Sections:</b> {names}. The preview suggests sections from the text and tags; tap "
     "them to change before publishing. Readers choose among these."
 )
@@ -78,8 +79,8 @@ _AT = re.compile(r"^at\s")
 def usage(sections: tuple[str, ...]) -> str:
     """How to publish, including tags and the publisher's sections."""
     names = ", ".join(f"#{escape(s)}" for s in sections)
-    note = WITH_SECTIONS.format(names=names) if sections else NO_SECTIONS
-    return USAGE.format(sections=note)
+    note = _(WITH_SECTIONS).format(names=names) if sections else _(NO_SECTIONS)
+    return _(USAGE).format(sections=note)
 
 
 def _after_command(text: str) -> str:
@@ -95,9 +96,9 @@ def split_schedule(rest: str, services: Services) -> tuple[datetime | None, str]
     """Take a leading "at <time>" off the command's text; return (time or None, the rest)."""
     if not _AT.match(rest):
         return None, rest
-    first, _, remainder = rest.partition("\n")
+    first, _newline, remainder = rest.partition("\n")
     tokens = first.split()[1:]
-    errors: list[str] = []
+    errors: list[TimeParseError] = []
     # The time is one to three words ("08:00", "tomorrow 08:00", "in 2 hours"): longest first.
     for count in (3, 2, 1):
         if len(tokens) < count:
@@ -107,24 +108,30 @@ def split_schedule(rest: str, services: Services) -> tuple[datetime | None, str]
                 " ".join(tokens[:count]), services.settings.timezone, services.clock.now()
             )
         except TimeParseError as exc:
-            errors.append(str(exc))
+            errors.append(exc)
             continue
         return when, (" ".join(tokens[count:]) + "\n" + remainder).strip()
-    specific = [e for e in errors if not e.startswith("I could not read")]
-    raise PublishError((specific or errors or [f"Put a time after “at”. {ACCEPTED_FORMS}"])[0])
+    specific = [e for e in errors if not e.unreadable]
+    if specific or errors:
+        raise PublishError(str((specific or errors)[0]))
+    raise PublishError(_("Put a time after “at”.") + " " + _(ACCEPTED_FORMS))
 
 
 async def _from_document(document: Document, context: BotContext) -> ExtractedArticle:
     name = document.file_name or ""
     if not name.lower().endswith(DOCUMENT_TYPES):
-        raise PublishError("Unsupported file type: send a .txt, .md or .html file.")
+        raise PublishError(_("Unsupported file type: send a .txt, .md or .html file."))
     if document.file_size and document.file_size > MAX_DOCUMENT_BYTES:
-        raise PublishError(f"The file is larger than {MAX_DOCUMENT_BYTES // 1_000_000} MB.")
+        raise PublishError(
+            _("The file is larger than {size} MB.").format(size=MAX_DOCUMENT_BYTES // 1_000_000)
+        )
     try:
         file = await context.bot.get_file(document.file_id)
         data = bytes(await file.download_as_bytearray())
     except TelegramError as exc:
-        raise PublishError(f"I could not download the file ({exc}).") from exc
+        raise PublishError(
+            _("I could not download the file ({error}).").format(error=exc)
+        ) from exc
     return load_document(name, data)
 
 
@@ -144,7 +151,7 @@ async def _source(message: Message, rest: str, context: BotContext) -> Extracted
         return await _from_document(replied.document, context)
     text = (replied.text or replied.caption or "").strip()
     if not text:
-        raise PublishError("That message has no text to publish.")
+        raise PublishError(_("That message has no text to publish."))
     return await load_url(text, allow_private=allow_private) if _is_url(text) else load_text(text)
 
 
@@ -170,7 +177,10 @@ async def publish_command(update: Update, context: BotContext) -> None:
         if isinstance(outcome, DuplicateFound):
             earlier = describe(outcome.earlier, services.settings.timezone)
             await reply(
-                update, f"⚠️ This was published before: {escape(earlier)}. Nothing new was stored."
+                update,
+                _("⚠️ This was published before: {article}. Nothing new was stored.").format(
+                    article=escape(earlier)
+                ),
             )
             return
         await services.publishing.send_preview(outcome.article.id, chat.id)
@@ -186,14 +196,14 @@ async def publish_button(update: Update, context: BotContext) -> None:
     button, section = PublishAction.parse(query.data), ToggleSection.parse(query.data)
     target = button or section
     if target is None:
-        await query.answer(EXPIRED)
+        await query.answer(_(EXPIRED))
         return
     services = context.services
     article_id = target.article_id
     # Only a live preview of this very draft may act on it (ids of deleted drafts get reused).
     shown = query.message.message_id if query.message else 0
     if not await services.shown.shows(chat.id, shown, article_id):
-        await query.answer(EXPIRED)
+        await query.answer(_(EXPIRED))
         return
     if button is None:
         if section is not None:
@@ -204,15 +214,15 @@ async def publish_button(update: Update, context: BotContext) -> None:
     try:
         if action == "now":
             article = await services.publishing.publish_now(article_id, chat.id)
-            status = f"✅ Publishing #{article.id}. Delivery progress follows."
+            status = _("✅ Publishing #{id}. Delivery progress follows.").format(id=article.id)
         elif action == "x":
             article = await services.publishing.cancel(article_id)
-            status = f"✖ Draft #{article.id} discarded; nothing was sent."
+            status = _("✖ Draft #{id} discarded; nothing was sent.").format(id=article.id)
         else:
             article = await services.publishing.schedule(article_id, action)
             when = format_local(article.scheduled_at or services.clock.now(), tz)
-            status = (
-                f"⏰ #{article.id} is scheduled for {when}. /unpublish {article.id} cancels it."
+            status = _("⏰ #{id} is scheduled for {time}. /unpublish {id} cancels it.").format(
+                id=article.id, time=when
             )
     except PublishError as exc:
         await query.answer(str(exc)[:200], show_alert=True)
@@ -234,7 +244,8 @@ async def _toggle_section(
         await query.answer(str(exc)[:200], show_alert=True)
         return
     chosen = [s for s in services.settings.sections if s in article.tags]
-    await query.answer(("Sections: " + ", ".join(chosen) if chosen else "No section")[:200])
+    shown = _("Sections: {names}").format(names=", ".join(chosen)) if chosen else _("No section")
+    await query.answer(shown[:200])
     if query.message is not None:
         try:
             await services.notifier.edit(preview, query.message.message_id)

@@ -8,15 +8,19 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.handlers.replies import callback_is_genuine, message_clues, reply, sent_by_bot
+from bot.i18n import N_, _
 from bot.services.messaging.callback_data import OpenArticle
 from bot.services.messaging.notifier import EXPIRED, SendError
-from bot.services.messaging.shown_articles import digest_hint
 from bot.services.readers.related import SHOWN
 from bot.services.text.formatting import button_title, escape
 from bot.telegram_adapter.context import BotApplication, BotContext
 from storage.related import RelatedArticle
 
-RELATED_USAGE = "Reply to an article with /related to see related reading."
+RELATED_USAGE = N_("Reply to an article with /related to see related reading.")
+DIGEST_RELATED = N_(
+    "This digest lists several articles. Tap an article's button below the digest to open "
+    "it, then reply to that message with /related."
+)
 
 
 def _link(item: RelatedArticle) -> str:
@@ -29,9 +33,11 @@ def _link(item: RelatedArticle) -> str:
 
 def related_text(title: str, items: list[RelatedArticle]) -> str:
     """The /related answer: a numbered list of links."""
-    head = f"📰 <b>You may also like</b> — related to <i>{escape(button_title(title, 80))}</i>"
+    head = _("📰 <b>You may also like</b> — related to <i>{title}</i>").format(
+        title=escape(button_title(title, 80))
+    )
     if not items:
-        return f"{head}\n\nNothing related in our archive yet."
+        return f"{head}\n\n" + _("Nothing related in our archive yet.")
     lines = [f"{i}. {_link(item)}" for i, item in enumerate(items, start=1)]
     return "\n".join([head, "", *lines])
 
@@ -42,18 +48,18 @@ async def related_command(update: Update, context: BotContext) -> None:
     if message is None or chat is None:
         return
     if message.reply_to_message is None:
-        await reply(update, RELATED_USAGE)
+        await reply(update, _(RELATED_USAGE))
         return
     services = context.services
     replied = message.reply_to_message
     clues = message_clues(replied) if sent_by_bot(replied, context) else None
     target = await services.shown.target(chat.id, replied.message_id, clues)
     if target.kind == "digest":
-        await reply(update, digest_hint("with /related"))
+        await reply(update, _(DIGEST_RELATED))
         return
     article = await services.comments.commentable(target.article_id) if target.article_id else None
     if article is None:
-        await reply(update, "That message isn't a published article. " + RELATED_USAGE)
+        await reply(update, _("That message isn't a published article.") + " " + _(RELATED_USAGE))
         return
     items = await services.related.related(article.id, SHOWN)
     await reply(update, related_text(article.title, items))
@@ -75,16 +81,16 @@ async def open_article(update: Update, context: BotContext) -> None:
         and callback_is_genuine(query)
     )
     if button is None or not isinstance(message, Message) or not genuine:
-        await query.answer(EXPIRED)
+        await query.answer(_(EXPIRED))
         return
     # Counted under the article whose suggestion it was (digest buttons are not suggestions).
     await services.engagement.related_tapped(chat.id, message.message_id)
     try:
         sent = await services.shown.open(button.article_id, chat.id)
     except SendError:
-        await query.answer("Sorry, I couldn't send that article. Please try again.")
+        await query.answer(_("Sorry, I couldn't send that article. Please try again."))
         return
-    await query.answer(None if sent else "That article is no longer available.")
+    await query.answer(None if sent else _("That article is no longer available."))
 
 
 def register(app: BotApplication) -> None:

@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 
 from bot.handlers.replies import callback_is_genuine, reply
+from bot.i18n import N_, _, ngettext
 from bot.services.engagement.deeplinks import article_link
 from bot.services.messaging.callback_data import OpenSearchResult
 from bot.services.messaging.notifier import EXPIRED, Button, SendError
@@ -33,10 +34,12 @@ from storage.models import Article
 SEARCH_RESULTS = 8
 INLINE_RESULTS = 20  # Telegram takes at most 50
 INLINE_CACHE_SECONDS = 30
-SEARCH_USAGE = (
+SEARCH_USAGE = N_(
     "Send <code>/search words</code> to find our articles, e.g. <code>/search tram</code>."
 )
-PRIVATE_ONLY = "Search works in a private chat with me. In any chat, type @{bot} and some words."
+PRIVATE_ONLY = N_(
+    "Search works in a private chat with me. In any chat, type @{bot} and some words."
+)
 
 
 async def search_command(update: Update, context: BotContext) -> None:
@@ -45,23 +48,31 @@ async def search_command(update: Update, context: BotContext) -> None:
     if chat is None or message is None:
         return
     if chat.type != ChatType.PRIVATE:
-        await reply(update, PRIVATE_ONLY.format(bot=html.escape(context.bot.username)))
+        await reply(update, _(PRIVATE_ONLY).format(bot=html.escape(context.bot.username)))
         return
     words = " ".join(context.args or [])
     if not words.strip():
-        await reply(update, SEARCH_USAGE)
+        await reply(update, _(SEARCH_USAGE))
         return
     found = await context.services.search.find(words, SEARCH_RESULTS)
     shown = escape(button_title(words, 60))
     if not found:
-        await reply(update, f"🔎 Nothing found for <b>{shown}</b>. Try other or fewer words.")
+        await reply(
+            update,
+            _("🔎 Nothing found for <b>{words}</b>. Try other or fewer words.").format(
+                words=shown
+            ),
+        )
         return
     buttons = tuple(
         (Button(f"📰 {button_title(a.title, 56)}", OpenSearchResult(a.id).pack()),) for a in found
     )
     await message.reply_text(
-        f"🔎 <b>{shown}</b>: {len(found)} article{'s' if len(found) != 1 else ''}."
-        " Tap one to read it.",
+        ngettext(
+            "🔎 <b>{words}</b>: {n} article. Tap it to read it.",
+            "🔎 <b>{words}</b>: {n} articles. Tap one to read it.",
+            len(found),
+        ).format(words=shown, n=len(found)),
         parse_mode=ParseMode.HTML,
         reply_markup=to_markup(buttons),
     )
@@ -74,27 +85,27 @@ async def open_result(update: Update, context: BotContext) -> None:
         return
     button = OpenSearchResult.parse(query.data)
     if button is None or not isinstance(query.message, Message) or not callback_is_genuine(query):
-        await query.answer(EXPIRED)
+        await query.answer(_(EXPIRED))
         return
     services = context.services
     try:
         sent = await services.shown.open(button.article_id, chat.id)
     except SendError:
-        await query.answer("Sorry, I couldn't send that article. Please try again.")
+        await query.answer(_("Sorry, I couldn't send that article. Please try again."))
         return
-    await query.answer(None if sent else "That article is no longer available.")
+    await query.answer(None if sent else _("That article is no longer available."))
 
 
 def _result(article: Article, bot_username: str, context: BotContext) -> InlineQueryResultArticle:
     services = context.services
     text = render_article(article, tz=services.settings.timezone)
-    subscribe = InlineKeyboardButton("📬 Subscribe", url=article_link(bot_username, article.id))
+    subscribe = InlineKeyboardButton(_("📬 Subscribe"), url=article_link(bot_username, article.id))
     url = (article.url or "").strip()
     if not url.lower().startswith(("https://", "http://")) or any(c.isspace() for c in url):
         url = ""
     return InlineQueryResultArticle(
         id=f"a{article.id}",
-        title=button_title(article.title, 100) or "Untitled",
+        title=button_title(article.title, 100) or _("Untitled"),
         description=truncate(" ".join(article.summary.split()), 200) or None,
         input_message_content=InputTextMessageContent(
             text,
@@ -122,7 +133,8 @@ async def inline_query(update: Update, context: BotContext) -> None:
     await query.answer(
         [_result(a, username, context) for a in found],
         cache_time=INLINE_CACHE_SECONDS,
-        is_personal=False,
+        # The Subscribe button and the byline are in the asker's language: not shared.
+        is_personal=True,
     )
 
 

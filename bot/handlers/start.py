@@ -12,6 +12,7 @@ from bot.container import Services
 from bot.handlers.permissions import may_manage_chat
 from bot.handlers.replies import publisher_name, reply
 from bot.handlers.subscribe import WELCOME, chat_name
+from bot.i18n import _, current_language
 from bot.services.engagement.deeplinks import parse_start
 from bot.services.messaging.notifier import SendError
 from bot.telegram_adapter.context import BotApplication, BotContext
@@ -29,19 +30,23 @@ async def start(update: Update, context: BotContext) -> None:
     link = parse_start(context.args[0] if context.args else None)
     subs = services.subscriptions
     new_chat = await subs.get(chat.id) is None
-    fresh = await subs.subscribe(chat.id, chat.type, chat_name(update), link.source)
+    fresh = await subs.subscribe(
+        chat.id, chat.type, chat_name(update), link.source, current_language()
+    )
     followed = link.tag is not None and await subs.follow_topic_from_link(
         chat.id, link.tag, new_chat
     )
-    topic = f"\n\nYou follow #{html.escape(link.tag or '')}." if followed else ""
+    topic = ""
+    if followed:
+        topic = "\n\n" + _("You follow #{tag}.").format(tag=html.escape(link.tag or ""))
     if fresh:
-        await reply(update, WELCOME.format(name=html.escape(publisher_name(context))) + topic)
+        await reply(update, _(WELCOME).format(name=html.escape(publisher_name(context))) + topic)
     elif topic:
         await reply(update, topic.strip())
     elif link.article_id is None:
         await reply(
             update,
-            "You are already subscribed. /settings changes what you get, /stop unsubscribes.",
+            _("You are already subscribed. /settings changes what you get, /stop unsubscribes."),
         )
     if link.article_id is not None:
         await _send_linked_article(services, link.article_id, chat.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,12 +17,15 @@ from telegram.ext import (
     filters,
 )
 
+from bot.handlers.languages import choose_pressed, choose_typed, languages_keyboard
 from bot.handlers.permissions import may_manage_chat
 from bot.handlers.replies import edit_query_message, reply
+from bot.i18n import LANGUAGE_NAMES, N_, _
 from bot.services.messaging.callback_data import (
     SETTINGS_BUTTONS,
     CallbackData,
     DigestHour,
+    LanguageChoice,
     SettingsAction,
     SettingsMenu,
     TopicToggle,
@@ -35,14 +39,14 @@ from bot.telegram_adapter.context import BotApplication, BotContext
 from bot.telegram_adapter.notifier import to_markup
 from storage.models import Subscriber
 
-WELCOME = (
+WELCOME = N_(
     "👋 <b>Welcome to {name}!</b> You are subscribed: each new article will arrive here as it is "
     "published, with related reading underneath.\n\n"
     "• /settings — get one daily digest instead, set your time zone, pick topics\n"
     "• Reply to an article to leave a comment\n"
     "• /stop — unsubscribe at any time"
 )
-SETTINGS_USAGE = (
+SETTINGS_USAGE = N_(
     "Change settings with the buttons, or type:\n"
     "<code>/settings instant</code> — each article as published\n"
     "<code>/settings digest 8</code> — a daily digest at 08:00\n"
@@ -51,10 +55,11 @@ SETTINGS_USAGE = (
     "(<code>/settings topics all</code> for everything)\n"
     "<code>/settings follow rail, tram</code> — also articles with these words\n"
     "<code>/settings mute football</code> — never articles with these words "
-    "(<code>none</code> clears either list)"
+    "(<code>none</code> clears either list)\n"
+    "<code>/settings language ru</code> — the bot's language: en, ru or uz"
 )
 DIGEST_HOURS = (6, 7, 8, 9, 12, 17, 18, 20, 21)
-NOT_SUBSCRIBED = "You are not subscribed. Send /start to subscribe first."
+NOT_SUBSCRIBED = N_("You are not subscribed. Send /start to subscribe first.")
 
 
 def chat_name(update: Update) -> str:
@@ -69,21 +74,30 @@ def settings_text(sub: Subscriber, now: datetime) -> str:
     """A summary of a subscriber's settings."""
     zone = ZoneInfo(sub.timezone)
     delivery = (
-        "each article as it is published"
+        _("each article as it is published")
         if sub.mode == "instant"
-        else f"one daily digest at {sub.digest_hour:02d}:00"
+        else _("one daily digest at {hour}").format(hour=f"{sub.digest_hour:02d}:00")
     )
-    topics = ", ".join(f"#{html.escape(t)}" for t in sub.topics) or "everything"
-    text = (
+    topics = ", ".join(f"#{html.escape(t)}" for t in sub.topics) or _("everything")
+    text = _(
         "⚙️ <b>Your settings</b>\n"
-        f"Delivery: {delivery}\n"
-        f"Time zone: {html.escape(sub.timezone)} (now {now.astimezone(zone):%H:%M})\n"
-        f"Topics: {topics}"
+        "Delivery: {delivery}\n"
+        "Time zone: {zone} (now {time})\n"
+        "Topics: {topics}\n"
+        "Language: {language}"
+    ).format(
+        delivery=delivery,
+        zone=html.escape(sub.timezone),
+        time=f"{now.astimezone(zone):%H:%M}",
+        topics=topics,
+        language=LANGUAGE_NAMES.get(sub.language, sub.language),
     )
     if sub.follows:
-        text += f"\nAlso articles with: {html.escape(', '.join(sub.follows))}"
+        also = _("Also articles with: {words}").format(words=html.escape(", ".join(sub.follows)))
+        text += "\n" + also
     if sub.mutes:
-        text += f"\nNever articles with: {html.escape(', '.join(sub.mutes))}"
+        never = _("Never articles with: {words}").format(words=html.escape(", ".join(sub.mutes)))
+        text += "\n" + never
     return text
 
 
@@ -93,12 +107,16 @@ def _menu(action: SettingsAction) -> str:
 
 def settings_keyboard(sub: Subscriber) -> InlineKeyboardMarkup | None:
     """The main settings buttons."""
-    instant = "✅ As published" if sub.mode == "instant" else "As published"
-    digest = "✅ Daily digest" if sub.mode == "digest" else "Daily digest"
+    instant = _("As published")
+    digest = _("Daily digest")
     return to_markup(
         (
-            (Button(instant, _menu("inst")), Button(digest, _menu("hours"))),
-            (Button("🌍 Time zone", _menu("zones")), Button("🏷 Topics", _menu("topics"))),
+            (
+                Button(("✅ " if sub.mode == "instant" else "") + instant, _menu("inst")),
+                Button(("✅ " if sub.mode == "digest" else "") + digest, _menu("hours")),
+            ),
+            (Button(_("🌍 Time zone"), _menu("zones")), Button(_("🏷 Topics"), _menu("topics"))),
+            (Button(_("🌐 Language"), _menu("langs")),),
         )
     )
 
@@ -106,14 +124,14 @@ def settings_keyboard(sub: Subscriber) -> InlineKeyboardMarkup | None:
 def hours_keyboard() -> InlineKeyboardMarkup | None:
     """Digest hour choices."""
     row = tuple(Button(f"{h:02d}:00", DigestHour(h).pack()) for h in DIGEST_HOURS)
-    return to_markup((row[:5], row[5:], (Button("« Back", _menu("back")),)))
+    return to_markup((row[:5], row[5:], (Button(_("« Back"), _menu("back")),)))
 
 
 def zones_keyboard() -> InlineKeyboardMarkup | None:
     """Common time zones, two a row."""
     buttons = [Button(z, ZoneChoice(i).pack()) for i, z in enumerate(COMMON_ZONES)]
     rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
-    return to_markup((*rows, (Button("« Back", _menu("back")),)))
+    return to_markup((*rows, (Button(_("« Back"), _menu("back")),)))
 
 
 def topics_keyboard(
@@ -132,8 +150,9 @@ def topics_keyboard(
         if TopicToggle(t).fits()
     ]
     rows = tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
-    everything = "✅ Everything" if not sub.topics else "Everything"
-    return to_markup((*rows, (Button(everything, _menu("tall")), Button("« Back", _menu("back")))))
+    everything = ("✅ " if not sub.topics else "") + _("Everything")
+    back = Button(_("« Back"), _menu("back"))
+    return to_markup((*rows, (Button(everything, _menu("tall")), back)))
 
 
 async def stop(update: Update, context: BotContext) -> None:
@@ -144,11 +163,13 @@ async def stop(update: Update, context: BotContext) -> None:
     if await context.services.subscriptions.unsubscribe(chat.id):
         await reply(
             update,
-            "You are unsubscribed and will get no more articles. "
-            "Send /start to come back any time.",
+            _(
+                "You are unsubscribed and will get no more articles. "
+                "Send /start to come back any time."
+            ),
         )
     else:
-        await reply(update, "You are not subscribed. Send /start to subscribe.")
+        await reply(update, _("You are not subscribed. Send /start to subscribe."))
 
 
 async def settings(update: Update, context: BotContext) -> None:
@@ -159,7 +180,7 @@ async def settings(update: Update, context: BotContext) -> None:
     services = context.services
     sub = await services.subscriptions.get(chat.id)
     if sub is None or sub.status != "active":
-        await reply(update, NOT_SUBSCRIBED)
+        await reply(update, _(NOT_SUBSCRIBED))
         return
     args = context.args or []
     if args:
@@ -167,7 +188,7 @@ async def settings(update: Update, context: BotContext) -> None:
             return
         error = await _apply_typed(chat.id, args, context)
         if error:
-            await reply(update, f"{error}\n\n{SETTINGS_USAGE}")
+            await reply(update, f"{error}\n\n{_(SETTINGS_USAGE)}")
             return
         sub = await services.subscriptions.get(chat.id) or sub
     if update.effective_message is not None:
@@ -180,13 +201,26 @@ async def settings(update: Update, context: BotContext) -> None:
 
 async def _apply_typed(chat_id: int, args: list[str], context: BotContext) -> str | None:
     """Apply `/settings <what> <value>`; return an error message or None."""
-    subs = context.services.subscriptions
+    services = context.services
     what, rest = args[0].lower(), " ".join(args[1:]).strip()
+    if what in ("language", "lang"):
+        return await choose_typed(services.languages, chat_id, rest)
+    if what in ("follow", "mute"):
+        return await _set_words(services.subscriptions, chat_id, what, rest)
+    return await _apply_delivery(services.subscriptions, chat_id, what, rest)
+
+
+async def _apply_delivery(
+    subs: SubscriptionService, chat_id: int, what: str, rest: str
+) -> str | None:
+    """`/settings` for schedule, time zone and topics; an error message or None."""
     if what in ("instant", "published"):
         await subs.set_instant(chat_id)
     elif what == "digest":
         if rest and not (rest.isdecimal() and 0 <= int(rest) <= 23):
-            return f"The digest hour must be a whole hour from 0 to 23, not {html.escape(rest)!r}."
+            return _("The digest hour must be a whole hour from 0 to 23, not {given}.").format(
+                given=html.escape(repr(rest))
+            )
         await subs.set_digest(chat_id, int(rest) if rest else None)
     elif what in ("tz", "timezone", "zone"):
         try:
@@ -198,23 +232,23 @@ async def _apply_typed(chat_id: int, args: list[str], context: BotContext) -> st
         try:
             await subs.set_topics(chat_id, tags)
         except ValueError as exc:
-            return html.escape(str(exc)).capitalize() + "."
-    elif what in ("follow", "mute"):
-        return await _set_words(subs, chat_id, what, rest)
+            return html.escape(str(exc))
     else:
-        return f"I don't know the setting {html.escape(what[:64])!r}."
+        return _("I don't know the setting {given}.").format(given=html.escape(repr(what[:64])))
     return None
 
 
 async def _set_words(subs: SubscriptionService, chat_id: int, kind: str, rest: str) -> str | None:
     """`/settings follow rail, tram`, `/settings mute football`, `... none` to clear."""
     if not rest:
-        return f"Name the words: <code>/settings {kind} rail, tram</code> (or {kind} none)."
+        if kind == "follow":
+            return _("Name the words: <code>/settings follow rail, tram</code> (or follow none).")
+        return _("Name the words: <code>/settings mute rail, tram</code> (or mute none).")
     words = [] if rest.lower() in ("none", "nothing", "off") else rest.split(",")
     try:
         await subs.set_words(chat_id, kind, words)
     except ValueError as exc:
-        return html.escape(str(exc)).capitalize() + "."
+        return html.escape(str(exc))
     return None
 
 
@@ -224,15 +258,17 @@ async def _change(
     """Apply a settings button that changes something; None for unknown or stale data."""
     if isinstance(button, DigestHour) and button.hour < 24:
         hour = button.hour
-        return await subs.set_digest(chat_id, hour), f"Daily digest at {hour:02d}:00."
+        note = _("Daily digest at {hour}.").format(hour=f"{hour:02d}:00")
+        return await subs.set_digest(chat_id, hour), note
     if isinstance(button, ZoneChoice) and button.index < len(COMMON_ZONES):
         chosen = COMMON_ZONES[button.index]
-        return await subs.set_timezone(chat_id, ZoneInfo(chosen)), f"Time zone: {chosen}."
+        note = _("Time zone: {zone}.").format(zone=chosen)
+        return await subs.set_timezone(chat_id, ZoneInfo(chosen)), note
     action = button.action if isinstance(button, SettingsMenu) else None
     if action == "inst":
-        return await subs.set_instant(chat_id), "You'll get each article as it is published."
+        return await subs.set_instant(chat_id), _("You'll get each article as it is published.")
     if action == "tall":
-        return await subs.set_topics(chat_id, []), "You'll get every topic."
+        return await subs.set_topics(chat_id, []), _("You'll get every topic.")
     if action == "back":
         return await subs.get(chat_id), ""
     return None
@@ -248,16 +284,25 @@ async def settings_button(update: Update, context: BotContext) -> None:
     subs = services.subscriptions
     sub = await subs.get(chat.id)
     if sub is None or sub.status != "active":
-        await query.answer(NOT_SUBSCRIBED, show_alert=True)
+        await query.answer(_(NOT_SUBSCRIBED), show_alert=True)
         return
     if not await may_manage_chat(update, context):
         return
     button = parse_any(query.data, SETTINGS_BUTTONS)
     action = button.action if isinstance(button, SettingsMenu) else None
-    menus = {"hours": hours_keyboard, "zones": zones_keyboard}
+    current, back = sub, Button(_("« Back"), _menu("back"))
+    menus: dict[str | None, Callable[[], InlineKeyboardMarkup | None]] = {
+        "hours": hours_keyboard,
+        "zones": zones_keyboard,
+        "langs": lambda: languages_keyboard(current, back),
+    }
     note = ""
     if action in menus:
         markup = menus[action]()
+    elif isinstance(button, LanguageChoice):
+        note = await choose_pressed(services.languages, chat.id, button)
+        sub = await subs.get(chat.id) or sub
+        markup = settings_keyboard(sub)
     elif action == "topics" or isinstance(button, TopicToggle):
         if isinstance(button, TopicToggle):
             try:
@@ -270,7 +315,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     else:
         changed = await _change(button, chat.id, subs)
         if changed is None:
-            await query.answer(EXPIRED)
+            await query.answer(_(EXPIRED))
             return
         sub, note = changed[0] or sub, changed[1]
         markup = settings_keyboard(sub)

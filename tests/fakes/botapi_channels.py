@@ -37,9 +37,11 @@ class ChannelSide(UserSide):
         bot_status: str = "administrator",
         can_post: bool = True,
         discussion_id: int | None = None,
+        can_delete_comments: bool = True,
     ) -> FakeChat:
         """Create a channel (the bot's membership as given), optionally with a discussion
-        group, a supergroup the bot is a member of."""
+        group, a supergroup the bot is a member of (an admin that may delete messages when
+        `can_delete_comments`)."""
         chat = FakeChat(
             chat_id,
             "channel",
@@ -52,6 +54,7 @@ class ChannelSide(UserSide):
         if discussion_id is not None:
             group = self.add_group(discussion_id, f"{title} chat", "supergroup")
             group.linked_chat_id, chat.linked_chat_id = chat_id, discussion_id
+            group.bot_can_delete = can_delete_comments
         return chat
 
     def add_web_image(self, url: str, data: bytes = JPEG) -> None:

@@ -44,6 +44,17 @@ _CHAT_ACTIONS = frozenset(
 )
 # Telegram's default when allowed_updates was never set: everything but these.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+_COMMAND_SCOPES = frozenset(
+    {
+        "default",
+        "all_private_chats",
+        "all_group_chats",
+        "all_chat_administrators",
+        "chat",
+        "chat_administrators",
+        "chat_member",
+    }
+)
 _NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"
@@ -219,12 +230,31 @@ class BotApiMethods(EngagementSide):
 
     # -- commands ---------------------------------------------------------------------------
 
-    @staticmethod
-    def _commands_key(params: Params) -> str:
+    def _commands_key(self, params: Params) -> str:
+        """Telegram's key for a command list: scope and language, both validated."""
         scope = param_json(params, "scope") or {"type": "default"}
-        return f"{scope.get('type', 'default')}:{scope.get('chat_id', '')}:" + str(
-            params.get("language_code") or ""
-        )
+        if not isinstance(scope, dict) or scope.get("type") not in _COMMAND_SCOPES:
+            raise bad_request("can't parse BotCommandScope")
+        chat = scope.get("chat_id", "")
+        if scope["type"] in ("chat", "chat_administrators", "chat_member"):
+            found = self.chats.get(int(chat)) if str(chat).lstrip("-").isdigit() else None
+            if found is None:
+                raise bad_request("chat not found")
+        language = str(params.get("language_code") or "")
+        if language and not (len(language) == 2 and language.isalpha() and language.islower()):
+            raise bad_request("invalid language code specified")
+        return f"{scope['type']}:{chat}:{language}"
+
+    def menu(self, language: str = "", chat_id: int | None = None) -> list[str]:
+        """The command names a user of this language sees in this chat, as Telegram picks:
+        the chat's scope before the default one, the language's list before the default."""
+        scopes = ([f"chat:{chat_id}"] if chat_id is not None else []) + ["default:"]
+        for scope in scopes:
+            for lang in (language, ""):
+                found = self.commands.get(f"{scope}:{lang}")
+                if found:
+                    return [c["command"] for c in found]
+        return []
 
     async def _api_setmycommands(self, params: Params, files: UploadedFiles) -> Any:
         self.commands[self._commands_key(params)] = parse_commands(params)
@@ -299,7 +329,7 @@ class BotApiMethods(EngagementSide):
         user_msg = self.user_message(chat.id, message_id)
         if msg is not None and not msg.deleted:
             sent_at = msg.date
-        elif user_msg is not None and chat.type == "private":
+        elif user_msg is not None and (chat.type == "private" or chat.bot_can_delete):
             sent_at = datetime.fromtimestamp(user_msg["date"], tz=UTC)
         elif user_msg is not None:
             raise bad_request("message can't be deleted")

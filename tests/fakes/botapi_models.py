@@ -73,6 +73,7 @@ class FakeChat:
     linked_chat_id: int | None = None
     bot_status: str = "administrator"  # the bot's membership in a channel
     bot_can_post: bool = True
+    bot_can_delete: bool = False  # groups: the bot is an admin that may delete others' messages
 
     def member_status(self, user_id: int) -> str:
         """The Bot API ChatMember status of a user in this chat (members by default)."""

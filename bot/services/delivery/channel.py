@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.i18n import N_
 from bot.services.messaging.article_messages import ArticleComposer
 from storage.deliveries import DeliveryRepository
 
@@ -26,14 +27,22 @@ class ChannelTarget:
     discussion_id: int | None = None
 
 
+# Why the bot cannot post in the channel (msgids: shown to each admin in their language).
+NOT_A_CHANNEL = N_("it is not a channel but a {kind}")
+NOT_ADMIN = N_("the bot is not an administrator of the channel: add it as one")
+MAY_NOT_POST = N_("the bot may not post in the channel: allow it to post messages")
+CANNOT_SEE = N_("the bot cannot see it ({error}): add the bot to it as an administrator")
+
+
 def channel_problem(chat_type: str, status: str, can_post: bool | None) -> str | None:
-    """Why the bot cannot post in this chat, or None when it can."""
+    """Why the bot cannot post in this chat (a msgid, with {kind} the chat's type), or None
+    when it can."""
     if chat_type != "channel":
-        return f"it is a {chat_type}, not a channel"
+        return NOT_A_CHANNEL
     if status not in POSTING_STATUSES:
-        return "the bot is not an administrator of the channel: add it as one"
+        return NOT_ADMIN
     if status == "administrator" and not can_post:
-        return "the bot may not post in the channel: allow it to post messages"
+        return MAY_NOT_POST
     return None
 
 

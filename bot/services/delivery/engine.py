@@ -14,11 +14,13 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.i18n import DEFAULT_LANGUAGE, using
 from bot.services.delivery.digests import digest_messages
 from bot.services.delivery.pacing import ChatGate, RoundTripMeter
 from bot.services.delivery.recorder import SentRecorder
@@ -91,7 +93,11 @@ class DeliveryEngine:
         *,
         rate: float = 30.0,
         round_trips: RoundTripMeter | None = None,
+        languages: Callable[[Sequence[int]], Awaitable[dict[int, str]]] | None = None,
     ) -> None:
+        # The language of each chat's copy (LanguageService.of_many); subscribers' own
+        # choices when not given.
+        self.languages = languages or subscriptions.languages
         self.deliveries = outbox.deliveries
         self.claims = outbox.claims
         self.articles = articles
@@ -193,13 +199,18 @@ class DeliveryEngine:
         rows = await self.claims.claim_instant(
             self.clock.now(), min(free, self.options.batch_size)
         )
+        # Each chat gets the bot's own words (byline, buttons) in its language: one query for
+        # the batch, not one per message.
+        languages = await self.languages([row.chat_id for row in rows]) if rows else {}
         for row in rows:
-            self.sends.start(self._send_one(row), name=f"delivery-{row.id}")
+            language = languages.get(row.chat_id, DEFAULT_LANGUAGE)
+            self.sends.start(self._send_one(row, language), name=f"delivery-{row.id}")
         return handled + len(rows)
 
-    async def _send_one(self, delivery: Delivery) -> None:
+    async def _send_one(self, delivery: Delivery, language: str = DEFAULT_LANGUAGE) -> None:
         try:
-            await self.deliver(delivery)
+            with using(language):
+                await self.deliver(delivery)
         except Exception:
             log.exception("delivery %s failed unexpectedly", delivery.id)
             self._troubled = True
@@ -292,7 +303,9 @@ class DeliveryEngine:
             return
         subscriber = await self.subscriptions.get(batch.chat_id)
         tz = ZoneInfo(subscriber.timezone) if subscriber else ZoneInfo("UTC")
-        for message, article_ids in digest_messages(live, batch.chat_id, tz, now):
+        with using(subscriber.language if subscriber else DEFAULT_LANGUAGE):
+            messages = digest_messages(live, batch.chat_id, tz, now)
+        for message, article_ids in messages:
             await self.claims.claim([by_article[a].id for a in article_ids], now)
             try:
                 message_id = await self._send(message)

@@ -6,10 +6,12 @@ import logging
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.i18n import _, current_language, using
 from bot.services.delivery.channel import ChannelService
 from bot.services.delivery.engine import DeliveryEngine
 from bot.services.messaging.notifier import (
     ChatUnavailable,
+    LanguageOf,
     Notifier,
     OutgoingMessage,
     PermanentError,
@@ -29,16 +31,26 @@ def progress_text(
 ) -> str:
     """The admin's one message about a publication: the confirmation (no counts yet), then
     the live progress, then the outcome."""
-    head = "✅ Delivered" if done else "📤 Sending"
-    lines = [f"{head} <b>{escape(button_title(title, 80))}</b>"]
+    shown = escape(button_title(title, 80))
+    if done:
+        lines = [_("✅ Delivered <b>{title}</b>").format(title=shown)]
+    else:
+        lines = [_("📤 Sending <b>{title}</b>").format(title=shown)]
     if counts is None:
-        return "\n".join([*lines, "Published. Queuing it for subscribers; progress follows here."])
+        lines.append(_("Published. Queuing it for subscribers; progress follows here."))
+        return "\n".join(lines)
     remaining = counts.pending - digest_pending
-    lines.append(f"Sent: {counts.sent} · Failed: {counts.failed} · Remaining: {remaining}")
+    lines.append(
+        _("Sent: {sent} · Failed: {failed} · Remaining: {remaining}").format(
+            sent=counts.sent, failed=counts.failed, remaining=remaining
+        )
+    )
     if digest_pending:
-        lines.append(f"Waiting for daily digests: {digest_pending}")
+        lines.append(_("Waiting for daily digests: {n}").format(n=digest_pending))
     if counts.ambiguous:
-        lines.append(f"Resent after a restart (a reader may have two): {counts.ambiguous}")
+        lines.append(
+            _("Resent after a restart (a reader may have two): {n}").format(n=counts.ambiguous)
+        )
     return "\n".join(lines)
 
 
@@ -53,8 +65,11 @@ class BroadcastService:
         notifier: Notifier,
         clock: Clock,
         channel: ChannelService | None = None,
+        language_of: LanguageOf | None = None,
     ) -> None:
         self.channel = channel
+        # Progress is written in the admin's language (the job that edits it has none).
+        self.language_of = language_of
         self.articles = articles
         self.deliveries = deliveries
         self.engine = engine
@@ -80,7 +95,8 @@ class BroadcastService:
         """Tell the admin at once, in the message that then shows the progress: one message
         per publication, so the admin's chat never meets Telegram's per-chat limit."""
         article = await self.articles.get(article_id)
-        text = progress_text(article.title if article else f"#{article_id}", None, 0, False)
+        with using(await self._language(admin_chat_id)):
+            text = progress_text(article.title if article else f"#{article_id}", None, 0, False)
         message = OutgoingMessage(chat_id=admin_chat_id, text=text, disable_preview=True)
         self._confirming.add(article_id)
         try:
@@ -94,6 +110,9 @@ class BroadcastService:
         finally:
             self._confirming.discard(article_id)
         return True
+
+    async def _language(self, chat_id: int) -> str:
+        return await self.language_of(chat_id) if self.language_of else current_language()
 
     async def _fanout(self, article_id: int) -> int:
         now = self.clock.now()
@@ -154,7 +173,8 @@ class BroadcastService:
             return
         article = await self.articles.get(broadcast.article_id)
         title = article.title if article else f"#{broadcast.article_id}"
-        text = progress_text(title, counts, counts.pending - instant_pending, done)
+        with using(await self._language(broadcast.admin_chat_id)):
+            text = progress_text(title, counts, counts.pending - instant_pending, done)
         message = OutgoingMessage(chat_id=broadcast.admin_chat_id, text=text, disable_preview=True)
         if self._shown.get(broadcast.article_id) == text:
             return  # Telegram refuses an edit that changes nothing

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_, _
 from bot.services.text.formatting import button_title, escape
 from bot.services.text.timeutil import format_local
 from storage.articles import ArticleRepository
@@ -20,19 +21,19 @@ CHART_DAYS = 60
 CHART_ARTICLES = 10
 _STATUSES = ("active", "inactive", "unsubscribed")
 _STATUS = {
-    "draft": "📝 draft",
-    "scheduled": "⏰ scheduled",
-    "published": "✅ published",
-    "withdrawn": "🗑 withdrawn",
-    "archived": "📚 archived",
+    "draft": N_("📝 draft"),
+    "scheduled": N_("⏰ scheduled"),
+    "published": N_("✅ published"),
+    "withdrawn": N_("🗑 withdrawn"),
+    "archived": N_("📚 archived"),
 }
 
 
 def status_label(status: str, published_at: datetime | None) -> str:
     """An article's status for admins; a scheduled article called off says it never went out."""
     if status == "withdrawn" and published_at is None:
-        return "✖ cancelled, never sent"
-    return _STATUS.get(status, status)
+        return _("✖ cancelled, never sent")
+    return _(_STATUS[status]) if status in _STATUS else status
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ class StatsService:
 
 def _reactions(e: Engagement, html: bool) -> str:
     shown = " ".join(f"{escape(k) if html else k} {n}" for k, n in e.reactions[:8])
-    return shown or "none"
+    return shown or _("none")
 
 
 def article_lines(item: ArticleFigures, tz: ZoneInfo, *, html: bool = True) -> list[str]:
@@ -154,9 +155,21 @@ def article_lines(item: ArticleFigures, tz: ZoneInfo, *, html: bool = True) -> l
     c, e = item.counts, item.engagement
     return [
         f"#{item.id} {escape(title) if html else title} ({status}{when})",
-        f"   sent {c.sent} · failed {c.failed} · pending {c.pending} · reactions "
-        f"{_reactions(e, html)} · related taps {e.related_taps} · comment opens "
-        f"{e.comment_opens} · comments {e.comments} · left within 24 h {e.unsubscribes_24h}",
+        "   "
+        + _(
+            "sent {sent} · failed {failed} · pending {pending} · reactions {reactions} · "
+            "related taps {related} · comment opens {opens} · comments {comments} · "
+            "left within 24 h {left}"
+        ).format(
+            sent=c.sent,
+            failed=c.failed,
+            pending=c.pending,
+            reactions=_reactions(e, html),
+            related=e.related_taps,
+            opens=e.comment_opens,
+            comments=e.comments,
+            left=e.unsubscribes_24h,
+        ),
     ]
 
 
@@ -166,24 +179,30 @@ def stats_text(report: StatsReport, tz: ZoneInfo, *, html: bool = True) -> str:
     bold = (lambda s: f"<b>{s}</b>") if html else (lambda s: s)
     esc = escape if html else (lambda s: s)
     sources = " · ".join(
-        f"{esc(k or '(plain /start)')}: {n}" for k, n in list(report.by_source.items())[:10]
+        f"{esc(k or _('(plain /start)'))}: {n}" for k, n in list(report.by_source.items())[:10]
     )
     total = report.totals
     lines = [
-        bold("Subscribers"),
-        f"Active: {subs.get('active', 0)} · Inactive: {subs.get('inactive', 0)}"
-        f" · Unsubscribed: {subs.get('unsubscribed', 0)}",
-        f"Came from: {sources or 'nobody yet'}",
+        bold(_("Subscribers")),
+        _("Active: {active} · Inactive: {inactive} · Unsubscribed: {unsubscribed}").format(
+            active=subs.get("active", 0),
+            inactive=subs.get("inactive", 0),
+            unsubscribed=subs.get("unsubscribed", 0),
+        ),
+        _("Came from: {sources}").format(sources=sources or _("nobody yet")),
         "",
-        bold("Deliveries"),
-        f"Pending: {total.pending} · Sent: {total.sent} · Failed: {total.failed}"
-        f" · Cancelled: {total.cancelled}",
+        bold(_("Deliveries")),
+        _("Pending: {pending} · Sent: {sent} · Failed: {failed} · Cancelled: {cancelled}").format(
+            pending=total.pending, sent=total.sent, failed=total.failed, cancelled=total.cancelled
+        ),
     ]
     if total.ambiguous:
         # In flight when the bot was killed: resent, so these readers may have two copies.
-        lines.append(f"Resent after a crash (possible duplicates): {total.ambiguous}")
+        lines.append(
+            _("Resent after a crash (possible duplicates): {n}").format(n=total.ambiguous)
+        )
     if report.articles:
-        lines += ["", bold("Latest articles")]
+        lines += ["", bold(_("Latest articles"))]
     for item in report.articles:
         lines += article_lines(item, tz, html=html)
     return "\n".join(lines)

@@ -13,6 +13,7 @@ import warnings
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from bot.i18n import N_, _
 from bot.services.delivery.stats import ArticleFigures, ChartData
 from bot.services.text.formatting import button_title
 
@@ -21,11 +22,11 @@ if TYPE_CHECKING:
 
 _EPOCH = date(1970, 1, 1).toordinal()
 _ENGAGEMENT = (
-    ("reactions", "#f2a541"),
-    ("related taps", "#3c91e6"),
-    ("comment opens", "#9bc53d"),
-    ("comments", "#5b3758"),
-    ("left within 24 h", "#e55934"),
+    (N_("reactions"), "#f2a541"),
+    (N_("related taps"), "#3c91e6"),
+    (N_("comment opens"), "#9bc53d"),
+    (N_("comments"), "#5b3758"),
+    (N_("left within 24 h"), "#e55934"),
 )
 
 
@@ -56,25 +57,25 @@ def render_chart(data: ChartData) -> bytes:
 
 def _empty(axes: Axes, title: str) -> None:
     axes.set_title(title)
-    axes.text(0.5, 0.5, "no data yet", ha="center", va="center", transform=axes.transAxes)
+    axes.text(0.5, 0.5, _("no data yet"), ha="center", va="center", transform=axes.transAxes)
     axes.set_xticks([])
     axes.set_yticks([])
 
 
 def _subscribers(axes: Axes, data: ChartData) -> None:
-    title = "Subscribers: joined, left and net total per day (UTC)"
+    title = _("Subscribers: joined, left and net total per day (UTC)")
     if not data.days:
         _empty(axes, title)
         return
     days = _day_numbers(data)
-    axes.bar(days, [d.joins for d in data.days], color="#2e9e5b", label="joined")
-    axes.bar(days, [-d.leaves for d in data.days], color="#d64545", label="left")
+    axes.bar(days, [d.joins for d in data.days], color="#2e9e5b", label=_("joined"))
+    axes.bar(days, [-d.leaves for d in data.days], color="#d64545", label=_("left"))
     axes.axhline(0, color="#888888", linewidth=0.8)
-    axes.set_ylabel("readers per day")
+    axes.set_ylabel(_("readers per day"))
     net = list(itertools.accumulate((d.joins - d.leaves for d in data.days), initial=0))[1:]
     total = axes.twinx()
-    total.plot(days, [data.start_total + n for n in net], color="#222222", label="net total")
-    total.set_ylabel("net subscribers")
+    total.plot(days, [data.start_total + n for n in net], color="#222222", label=_("net total"))
+    total.set_ylabel(_("net subscribers"))
     handles = axes.get_legend_handles_labels()[0] + total.get_legend_handles_labels()[0]
     axes.legend(handles=handles, loc="upper left", fontsize="small")
     axes.set_title(title)
@@ -82,15 +83,15 @@ def _subscribers(axes: Axes, data: ChartData) -> None:
 
 
 def _deliveries(axes: Axes, data: ChartData) -> None:
-    title = "Deliveries per day (UTC)"
+    title = _("Deliveries per day (UTC)")
     if not any(d.sent or d.failed for d in data.days):
         _empty(axes, title)
         return
     days = _day_numbers(data)
     sent = [d.sent for d in data.days]
-    axes.bar(days, sent, color="#3c91e6", label="sent")
-    axes.bar(days, [d.failed for d in data.days], bottom=sent, color="#d64545", label="failed")
-    axes.set_ylabel("messages")
+    axes.bar(days, sent, color="#3c91e6", label=_("sent"))
+    axes.bar(days, [d.failed for d in data.days], bottom=sent, color="#d64545", label=_("failed"))
+    axes.set_ylabel(_("messages"))
     axes.legend(loc="upper left", fontsize="small")
     axes.set_title(title)
     _date_axis(axes)
@@ -107,7 +108,7 @@ def _day_numbers(data: ChartData) -> list[float]:
 
 
 def _engagement(axes: Axes, articles: list[ArticleFigures]) -> None:
-    title = "Engagement per article (latest first)"
+    title = _("Engagement per article (latest first)")
     if not articles:
         _empty(axes, title)
         return
@@ -125,9 +126,9 @@ def _engagement(axes: Axes, articles: list[ArticleFigures]) -> None:
     height = 0.8 / len(_ENGAGEMENT)
     for k, (label, color) in enumerate(_ENGAGEMENT):
         offsets = [i - 0.4 + height * (k + 0.5) for i in range(len(rows))]
-        axes.barh(offsets, [v[k] for v in values], height=height, color=color, label=label)
+        axes.barh(offsets, [v[k] for v in values], height=height, color=color, label=_(label))
     labels: list[Any] = [f"#{a.id} {button_title(a.title, 32)}" for a in rows]
     axes.set_yticks(range(len(rows)), labels=labels, fontsize="small")
-    axes.set_xlabel("count")
+    axes.set_xlabel(_("count"))
     axes.legend(loc="lower right", fontsize="small")
     axes.set_title(title)

@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from bot.i18n import _
 from bot.services.text.tags import normalize_tags
 
 # Block-level tags become line breaks so that paragraphs do not run together.
@@ -50,7 +51,7 @@ def parse_feed(data: bytes, url: str) -> ParsedFeed:
     feed_title = _text(parsed.get("feed", {}).get("title"))
     raw_entries = parsed.get("entries") or []
     if not raw_entries and (not parsed.get("version") or not feed_title):
-        raise FeedError("That address does not look like an RSS or Atom feed.")
+        raise FeedError(_("That address does not look like an RSS or Atom feed."))
     entries = tuple(_entry(raw, url) for raw in raw_entries)
     return ParsedFeed(title=feed_title or url, entries=entries)
 

@@ -20,10 +20,11 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.i18n import N_, _
 from bot.services.feeds.parse import FeedEntry, FeedError, ParsedFeed, parse_feed
 from bot.services.ingest.extract import ExtractedArticle
 from bot.services.ingest.fetch import FetchError, fetch_feed_bytes, make_client
-from bot.services.messaging.notifier import Notifier, OutgoingMessage, to_each_chat
+from bot.services.messaging.notifier import LanguageOf, Notifier, OutgoingMessage, to_each_chat
 from bot.services.publishing.drafts import PublishError, load_url
 from bot.services.publishing.workflow import DraftCreated, PublishingService
 from bot.services.text.formatting import escape
@@ -49,7 +50,9 @@ class FeedService:
         notifier: Notifier,
         clock: Clock,
         settings: Settings,
+        language_of: LanguageOf | None = None,
     ) -> None:
+        self.language_of = language_of
         self.feeds = feeds
         self.publishing = publishing
         self.notifier = notifier
@@ -59,11 +62,15 @@ class FeedService:
     async def add(self, url: str, mode: str, added_by: int | None) -> Feed:
         """Check and store a feed; entries it lists now are marked as already seen."""
         if mode not in MODES:
-            raise PublishError(f"The mode must be auto or review, not “{mode}”.")
+            raise PublishError(
+                _("The mode must be auto or review, not “{mode}”.").format(mode=mode)
+            )
         existing = await self.feeds.find_by_url(url)
         if existing is not None:
             number = await self.number_of(existing.id)
-            raise PublishError(f"That feed is already in the list as number {number}.")
+            raise PublishError(
+                _("That feed is already in the list as number {number}.").format(number=number)
+            )
         parsed = await self._fetch(url)
         keys = [entry.key for entry in parsed.entries]
         return await self.feeds.add(url, mode, parsed.title, added_by, keys, self.clock.now())
@@ -81,7 +88,9 @@ class FeedService:
         """Remove the feed with this list number."""
         feeds = await self.feeds.all()
         if not 1 <= number <= len(feeds):
-            raise PublishError(f"There is no feed number {number}; /feeds lists them.")
+            raise PublishError(
+                _("There is no feed number {number}; /feeds lists them.").format(number=number)
+            )
         feed = feeds[number - 1]
         await self.feeds.remove(feed.id)
         return feed
@@ -125,7 +134,9 @@ class FeedService:
             return 0
         await self.feeds.record_success(feed.id, parsed.title, self.clock.now())
         if feed.failure_reported:
-            await self._tell_admins(f"✅ The feed {escape(feed.title or feed.url)} works again.")
+            await self._tell_admins(
+                N_("✅ The feed {feed} works again."), feed=escape(feed.title or feed.url)
+            )
         keys = [e.key for e in parsed.entries]
         unseen = await self.feeds.unseen(feed.id, keys)
         await self.feeds.touch(feed.id, [k for k in keys if k not in unseen], self.clock.now())
@@ -146,9 +157,15 @@ class FeedService:
             number = await self.number_of(feed.id)
             slower = self.settings.feed_poll_minutes * min(2**failures, MAX_BACKOFF)
             await self._tell_admins(
-                f"⚠️ The feed {escape(feed.title or feed.url)} failed {failures} times in a row: "
-                f"{escape(error)}\nI keep trying every {slower} minutes. "
-                f"/feeds remove {number} drops it."
+                N_(
+                    "⚠️ The feed {feed} failed {failures} times in a row: {error}\n"
+                    "I keep trying every {minutes} minutes. /feeds remove {number} drops it."
+                ),
+                feed=escape(feed.title or feed.url),
+                failures=failures,
+                error=escape(error),
+                minutes=slower,
+                number=number,
             )
             await self.feeds.mark_reported(feed.id)
 
@@ -161,8 +178,14 @@ class FeedService:
         if extracted is None:
             log.info("feed %s: entry %s has nothing to publish", feed.url, entry.key)
             return None
-        held = " (auto, held for review)" if feed.mode == "auto" and problem else ""
-        origin = f"the feed {feed.title or feed.url}{held or f' ({feed.mode})'}"
+        # Stored with the draft (in the language of the job that made it: English).
+        name = feed.title or feed.url
+        if feed.mode == "auto" and problem:
+            origin = _("the feed {feed} (auto, held for review)").format(feed=name)
+        elif feed.mode == "auto":
+            origin = _("the feed {feed} (auto)").format(feed=name)
+        else:
+            origin = _("the feed {feed} (review)").format(feed=name)
         outcome = await self.publishing.create_draft(
             extracted, created_by=None, source="feed", note=DraftNote(origin, problem or "")
         )
@@ -179,6 +202,7 @@ class FeedService:
             self.settings.admin_ids,
             lambda admin: self.publishing.send_preview(article_id, admin),
             f"the preview of feed article {article_id}",
+            self.language_of,
         )
         return article_id
 
@@ -191,10 +215,10 @@ class FeedService:
                 page = await load_url(entry.link, allow_private=self.settings.allow_private_urls)
             except PublishError as exc:
                 log.info("feed entry %s: using the feed's summary (%s)", entry.link, exc)
-                problem = (
-                    f"The linked page could not be used ({str(exc).rstrip('.')}): this is the "
-                    "feed's own summary, and its link may be dead. Check before publishing."
-                )
+                problem = _(
+                    "The linked page could not be used ({error}): this is the feed's own "
+                    "summary, and its link may be dead. Check before publishing."
+                ).format(error=str(exc).rstrip("."))
             else:
                 tags = normalize_tags([*page.tags, *entry.tags])
                 return dataclasses.replace(page, url=entry.link, tags=tags), None
@@ -211,9 +235,13 @@ class FeedService:
         )
         return summary, problem
 
-    async def _tell_admins(self, text: str) -> None:
+    async def _tell_admins(self, message: str, **values: object) -> None:
+        """A report to every admin in their language (`message`: an HTML msgid)."""
         await to_each_chat(
             self.settings.admin_ids,
-            lambda admin: self.notifier.send(OutgoingMessage(admin, text, disable_preview=True)),
+            lambda admin: self.notifier.send(
+                OutgoingMessage(admin, _(message).format(**values), disable_preview=True)
+            ),
             "a feed report",
+            self.language_of,
         )

@@ -12,6 +12,7 @@ import trafilatura
 from charset_normalizer import from_bytes
 from trafilatura.settings import Document
 
+from bot.i18n import _
 from bot.services.ingest.fetch import decode_body
 from bot.services.ingest.pasted import clean_body, clean_page, trim_quotes
 from bot.services.text.tags import normalize_tags
@@ -56,7 +57,7 @@ def extract_article(html: str, url: str | None) -> ExtractedArticle:
         include_tables=False,
     )
     if not isinstance(doc, Document) or not doc.text:
-        raise ExtractError("No article found on that page.")
+        raise ExtractError(_("No article found on that page."))
     title, image = _clean(doc.title), _clean(doc.image)
     if not (title and image):
         meta = _scan_meta(html)
@@ -64,9 +65,9 @@ def extract_article(html: str, url: str | None) -> ExtractedArticle:
     title = trim_quotes(title)
     body = "\n".join(clean_body(_drop_leading_title(str(doc.text), title).split("\n"))).strip()
     if len(body) < MIN_ARTICLE_CHARS:
-        raise ExtractError("No article found on that page.")
+        raise ExtractError(_("No article found on that page."))
     if not title:
-        raise ExtractError("The page has no title.")
+        raise ExtractError(_("The page has no title."))
     tags = normalize_tags([*(doc.tags or []), *(doc.categories or [])])
     return ExtractedArticle(
         url=url or _clean(doc.url) or None,
@@ -87,10 +88,10 @@ def article_from_text(text: str, *, markdown: bool = False) -> ExtractedArticle:
     lines, tags = _split_tags(text.replace("\r\n", "\n").split("\n"))
     page = clean_page(lines)
     if page is None:
-        raise ExtractError("The text is empty.")
+        raise ExtractError(_("The text is empty."))
     title = trim_quotes(_MD_HEADING.sub("", page.title)) if markdown else page.title
     if not page.body:
-        raise ExtractError("Put the headline on the first line and the article text below it.")
+        raise ExtractError(_("Put the headline on the first line and the article text below it."))
     return ExtractedArticle(
         url=None,
         title=title,
@@ -108,7 +109,7 @@ def article_from_document(filename: str, data: bytes) -> ExtractedArticle:
     if suffix in _HTML_EXTENSIONS:
         return extract_article(decode_body(data), None)
     if suffix not in _TEXT_EXTENSIONS:
-        raise ExtractError("Unsupported file type: send a .txt, .md or .html file.")
+        raise ExtractError(_("Unsupported file type: send a .txt, .md or .html file."))
     return article_from_text(_decode_text(data), markdown=suffix != ".txt")
 
 
@@ -129,14 +130,16 @@ def _split_tags(lines: list[str]) -> tuple[list[str], tuple[str, ...]]:
 def _decode_text(data: bytes) -> str:
     """Decode an uploaded text file: UTF-8 first, then charset detection."""
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ExtractError("The file is not a text file.")
+        raise ExtractError(_("The file is not a text file."))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
     best = from_bytes(data).best()
     if best is None:
-        raise ExtractError("The file's text encoding could not be recognised; save it as UTF-8.")
+        raise ExtractError(
+            _("The file's text encoding could not be recognised; save it as UTF-8.")
+        )
     return str(best)
 
 

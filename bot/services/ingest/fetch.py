@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import httpx
 from charset_normalizer import from_bytes
 
+from bot.i18n import _
+
 USER_AGENT = "newsbot/0.1 (+https://github.com/)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = (
@@ -89,11 +91,11 @@ async def fetch_page(
         async with asyncio.timeout(total_timeout):
             response, body, truncated = await _download(url, client, policy)
     except TimeoutError as exc:
-        raise FetchError("The site took too long to answer.") from exc
+        raise FetchError(_("The site took too long to answer.")) from exc
     except httpx.HTTPError as exc:
         raise FetchError(_describe_http_error(exc)) from exc
     except httpx.InvalidURL as exc:
-        raise FetchError("The site redirected to an invalid web address.") from exc
+        raise FetchError(_("The site redirected to an invalid web address.")) from exc
     return FetchedPage(
         url=str(response.url),
         status=response.status_code,
@@ -128,17 +130,20 @@ async def check_url(url: str, *, allow_private: bool = False) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:
-        raise FetchError("That is not a valid web address.") from exc
+        raise FetchError(_("That is not a valid web address.")) from exc
     if parsed.scheme not in {"http", "https"}:
-        raise FetchError("Only http:// and https:// links can be fetched.")
+        raise FetchError(_("Only http:// and https:// links can be fetched."))
     if not parsed.host:
-        raise FetchError("That is not a valid web address.")
+        raise FetchError(_("That is not a valid web address."))
     if not allow_private:
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
         for address in await _resolve(parsed.host, port):
             if not _is_public(address):
                 raise FetchError(
-                    "That address points to a private network; only public sites can be fetched."
+                    _(
+                        "That address points to a private network; only public sites can be "
+                        "fetched."
+                    )
                 )
     return parsed
 
@@ -153,8 +158,10 @@ class _Policy:
     what: str
 
     def too_large(self) -> FetchError:
-        noun = "feed" if self.what == "a feed" else "page"
-        return FetchError(f"The {noun} is larger than {self.max_bytes / 1_000_000:g} MB.")
+        size = f"{self.max_bytes / 1_000_000:g}"
+        if self.what == "a feed":
+            return FetchError(_("The feed is larger than {size} MB.").format(size=size))
+        return FetchError(_("The page is larger than {size} MB.").format(size=size))
 
 
 async def _download(
@@ -177,17 +184,22 @@ async def _download(
             return response, body, truncated
         finally:
             await response.aclose()
-    raise FetchError(f"The link redirects too many times (more than {policy.max_redirects}).")
+    raise FetchError(
+        _("The link redirects too many times (more than {n}).").format(n=policy.max_redirects)
+    )
 
 
 def _check_response(response: httpx.Response, policy: _Policy) -> None:
     """Reject error statuses, unwanted content types and announced oversize bodies."""
     # 3xx here means a redirect without a Location header; 204 has no body to use.
     if not 200 <= response.status_code < 300 or response.status_code == 204:
-        raise FetchError(f"The server answered {response.status_code}.")
+        raise FetchError(_("The server answered {status}.").format(status=response.status_code))
     media_type = _media_type(response)
     if media_type not in policy.accept:
-        raise FetchError(f"That link is not {policy.what} ({media_type or 'unknown type'}).")
+        found = media_type or _("unknown type")
+        if policy.what == "a feed":
+            raise FetchError(_("That link is not a feed ({type}).").format(type=found))
+        raise FetchError(_("That link is not a web page ({type}).").format(type=found))
     length = str(response.headers.get("content-length", ""))
     if not policy.cut_oversize and length.isdecimal() and int(length) > policy.max_bytes:
         raise policy.too_large()
@@ -217,14 +229,14 @@ async def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddre
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError("The site's address could not be found.") from exc
+        raise FetchError(_("The site's address could not be found.")) from exc
     addresses = []
     for info in infos:
         # Strip an IPv6 zone id ("fe80::1%eth0"), which ip_address() rejects.
         text = str(info[4][0]).split("%", 1)[0]
         addresses.append(ipaddress.ip_address(text))
     if not addresses:
-        raise FetchError("The site's address could not be found.")
+        raise FetchError(_("The site's address could not be found."))
     return addresses
 
 
@@ -296,11 +308,11 @@ def _media_type(response: httpx.Response) -> str:
 def _describe_http_error(exc: httpx.HTTPError) -> str:
     """Map an httpx exception to a user-facing sentence."""
     if isinstance(exc, httpx.TimeoutException):
-        return "The site took too long to answer."
+        return _("The site took too long to answer.")
     if isinstance(exc, httpx.ConnectError):
-        return "Could not connect to the site."
+        return _("Could not connect to the site.")
     if isinstance(exc, httpx.UnsupportedProtocol):
-        return "That is not a valid web address."
+        return _("That is not a valid web address.")
     if isinstance(exc, httpx.DecodingError):
-        return "The site sent a response that could not be decoded."
-    return "The site could not be fetched."
+        return _("The site sent a response that could not be decoded.")
+    return _("The site could not be fetched.")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.i18n import LANGUAGES, current_language
 from bot.services.messaging.notifier import Keyboard, OutgoingMessage
 from bot.services.text.formatting import render_article, render_caption, safe_image_url
 from storage.articles import ArticleRepository
@@ -61,7 +62,9 @@ class ArticleComposer:
         self.keyboards: KeyboardProvider = keyboards or NoKeyboard()
         self.style = style
         self.bare_chats: set[int] = set()
-        self._cache: dict[int, _Rendered] = {}
+        # Keyed by article and language: the bot's own words (byline, link, buttons) are in
+        # the reader's language; the article's text is the same in all.
+        self._cache: dict[tuple[int, str], _Rendered] = {}
         self._generation: dict[int, int] = {}
         # Articles whose photo card is being tried for the first time in this broadcast.
         self._photo_trials: dict[int, asyncio.Event] = {}
@@ -69,11 +72,13 @@ class ArticleComposer:
 
     def invalidate(self, article_id: int) -> None:
         """Forget a cached rendering (the article was edited or withdrawn)."""
-        self._cache.pop(article_id, None)
+        for language in LANGUAGES:
+            self._cache.pop((article_id, language), None)
         self._generation[article_id] = self._generation.get(article_id, 0) + 1
 
     async def _rendered(self, article_id: int) -> _Rendered | None:
-        cached = self._cache.get(article_id)
+        key = (article_id, current_language())
+        cached = self._cache.get(key)
         if cached and time.monotonic() - cached.made_at < CACHE_SECONDS:
             return cached
         generation = self._generation.get(article_id, 0)
@@ -85,7 +90,7 @@ class ArticleComposer:
             self._cache.clear()
         # An edit during this render must not be overwritten by the older text.
         if generation == self._generation.get(article_id, 0):
-            self._cache[article_id] = rendered
+            self._cache[key] = rendered
         return rendered
 
     async def compose(self, article_id: int, chat_id: int) -> OutgoingMessage | None:

@@ -163,7 +163,7 @@ class CommentPage(CallbackData):
 
 COMMENT_BUTTONS: tuple[type[CallbackData], ...] = (WriteComment, ListComments, CommentPage)
 
-SettingsAction = Literal["inst", "hours", "zones", "topics", "tall", "back"]
+SettingsAction = Literal["inst", "hours", "zones", "topics", "tall", "back", "langs"]
 
 
 @dataclass(frozen=True)
@@ -199,11 +199,20 @@ class TopicToggle(CallbackData):
     tag: str
 
 
+@dataclass(frozen=True)
+class LanguageChoice(CallbackData):
+    """`st:l:<language>`: the bot's texts in this language (en, ru or uz)."""
+
+    prefix: ClassVar[str] = "st:l"
+    language: Literal["en", "ru", "uz"]
+
+
 SETTINGS_BUTTONS: tuple[type[CallbackData], ...] = (
     SettingsMenu,
     DigestHour,
     ZoneChoice,
     TopicToggle,
+    LanguageChoice,
 )
 
 # --- Admin buttons ---------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from bot.i18n import N_, current_language, using
+
 
 @dataclass(frozen=True)
 class Button:
@@ -24,7 +26,7 @@ Keyboard = tuple[tuple[Button, ...], ...]
 log = logging.getLogger(__name__)
 
 # The one answer to a button that is stale, forged, foreign or no longer applies.
-EXPIRED = "This button has expired."
+EXPIRED = N_("This button has expired.")
 
 
 @dataclass(frozen=True)
@@ -117,15 +119,25 @@ class Notifier(Protocol):
         ...
 
 
+# The language the bot writes to a chat in (LanguageService.of).
+LanguageOf = Callable[[int], Awaitable[str]]
+
+
 async def to_each_chat(
-    chat_ids: Iterable[int], send: Callable[[int], Awaitable[object]], what: str
+    chat_ids: Iterable[int],
+    send: Callable[[int], Awaitable[object]],
+    what: str,
+    language_of: LanguageOf | None = None,
 ) -> int:
     """Run `send` for each chat (every admin, say); a chat that cannot be reached is logged
-    and skipped so the others still hear. Return how many succeeded."""
+    and skipped so the others still hear. Return how many succeeded. With `language_of`,
+    each `send` runs in that chat's language, so it should make its text inside."""
     done = 0
     for chat_id in sorted(chat_ids):
+        language = await language_of(chat_id) if language_of else current_language()
         try:
-            await send(chat_id)
+            with using(language):
+                await send(chat_id)
         except SendError as exc:
             log.warning("could not send %s to %s: %s", what, chat_id, exc)
         else:

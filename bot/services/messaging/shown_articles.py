@@ -41,14 +41,6 @@ class MessageClues:
     urls: tuple[str, ...] = ()
 
 
-def digest_hint(then: str) -> str:
-    """The answer to a reply to a digest, which lists several articles: how to pick one."""
-    return (
-        "This digest lists several articles. Tap an article's button below the digest to open "
-        f"it, then reply to that message {then}."
-    )
-
-
 class ShownArticles:
     """Answers which article a bot message shows, and sends an article to a reader."""
 

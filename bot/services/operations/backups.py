@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.clock import Clock
 from bot.config import ConfigError
+from bot.i18n import N_
 from storage.db import backup_file
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,8 @@ PARTIAL = ".partial"
 STAMP = "%Y%m%d-%H%M%S"
 EVERY = timedelta(days=1)
 
-Report = Callable[[str], Awaitable[None]]
+# Tells the admins: a msgid (marked with N_) and the values for its placeholders.
+Report = Callable[..., Awaitable[None]]
 
 
 def prepare_dir(directory: Path) -> None:
@@ -108,11 +110,15 @@ class BackupService:
             log.exception("backup into %s failed", self.directory)
             if not self._failing:  # tell the admins once, not every half minute
                 self._failing = True
-                await self.report(f"⚠️ The daily backup into {self.directory} failed: {exc}")
+                await self.report(
+                    N_("⚠️ The daily backup into {folder} failed: {error}"),
+                    folder=self.directory,
+                    error=exc,
+                )
             return None
         if self._failing:
             self._failing = False
-            await self.report(f"✅ Backups work again: {made.name}")
+            await self.report(N_("✅ Backups work again: {name}"), name=made.name)
         return made
 
     async def _backup(self, now: datetime) -> Path:

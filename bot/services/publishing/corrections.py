@@ -9,11 +9,12 @@ still allows it (48 hours, with an hour's margin for clock drift), else edited i
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.clock import Clock
+from bot.i18n import N_, _, current_language, using
 from bot.services.messaging.article_messages import ArticleComposer
 from bot.services.messaging.notifier import (
     Notifier,
@@ -31,7 +32,7 @@ from storage.retention import RetentionRepository
 log = logging.getLogger(__name__)
 
 DELETE_WINDOW = timedelta(hours=47)
-WITHDRAWN_NOTE = "<i>This article has been withdrawn by the editors.</i>"
+WITHDRAWN_NOTE = N_("<i>This article has been withdrawn by the editors.</i>")
 TITLE_LIMIT = 300
 SUMMARY_LIMIT = 2000
 FIELDS = ("title", "summary")
@@ -75,7 +76,11 @@ class CorrectionService:
         clock: Clock,
         on_change: Callable[[Article], Awaitable[None]],
         retention: RetentionRepository,
+        languages: Callable[[Sequence[int]], Awaitable[dict[int, str]]] | None = None,
     ) -> None:
+        # Each reader's message is rewritten in their own language (notes, the article's
+        # byline and buttons); without a lookup, in the current one.
+        self.languages = languages
         self.articles = articles
         self.deliveries = deliveries
         self.composer = composer
@@ -91,7 +96,9 @@ class CorrectionService:
     async def _article(self, article_id: int) -> Article:
         article = await self.articles.get(article_id)
         if article is None:
-            raise PublishError(f"There is no article #{article_id}. /articles lists them.")
+            raise PublishError(
+                _("There is no article #{id}. /articles lists them.").format(id=article_id)
+            )
         return article
 
     async def plan_withdrawal(self, article_id: int) -> WithdrawalPlan:
@@ -101,7 +108,9 @@ class CorrectionService:
             raise PublishError(_cannot_withdraw(article))
         now = self.clock.now()
         to_delete = to_edit = digests = 0
-        for _, _, kind, sent_at in await self.deliveries.messages_of_article(article_id):
+        for _chat, _message, kind, sent_at in await self.deliveries.messages_of_article(
+            article_id
+        ):
             if kind == "digest":
                 digests += 1
             elif now - sent_at < DELETE_WINDOW:
@@ -123,13 +132,14 @@ class CorrectionService:
         self.composer.invalidate(article_id)
         cancelled = await self.deliveries.cancel_article(article_id)
         deleted = edited = failed = digests = 0
-        for chat_id, message_id, kind, sent_at in await self.deliveries.messages_of_article(
-            article_id
-        ):
+        messages = await self.deliveries.messages_of_article(article_id)
+        languages = await self._languages([chat_id for chat_id, *_rest in messages])
+        for chat_id, message_id, kind, sent_at in messages:
             if kind == "digest":
                 digests += 1
                 continue
-            outcome = await self._remove(chat_id, message_id, now - sent_at < DELETE_WINDOW)
+            with using(languages.get(chat_id, current_language())):
+                outcome = await self._remove(chat_id, message_id, now - sent_at < DELETE_WINDOW)
             deleted += outcome == "deleted"
             edited += outcome == "edited"
             failed += outcome == "failed"
@@ -153,13 +163,16 @@ class CorrectionService:
                 return "failed"
             else:
                 return "deleted"
-        note = OutgoingMessage(chat_id=chat_id, text=WITHDRAWN_NOTE, disable_preview=True)
+        note = OutgoingMessage(chat_id=chat_id, text=_(WITHDRAWN_NOTE), disable_preview=True)
         try:
             await self._edit(note, message_id)
         except SendError as exc:
             log.warning("could not edit %s/%s: %s", chat_id, message_id, exc)
             return "failed"
         return "edited"
+
+    async def _languages(self, chat_ids: Sequence[int]) -> dict[int, str]:
+        return await self.languages(chat_ids) if self.languages else {}
 
     async def _edit(self, message: OutgoingMessage, message_id: int) -> None:
         """Edit one sent message, as a caption when it turns out to be a photo card (or as
@@ -187,15 +200,21 @@ class CorrectionService:
         self.composer.invalidate(article_id)
         changed = await self._article(article_id)
         await self.on_change(changed)
-        template = await self.composer.message_for(changed, chat_id=0)
+        messages = await self.deliveries.messages_of_article(article_id)
+        languages = await self._languages([chat_id for chat_id, *_rest in messages])
+        templates: dict[str, OutgoingMessage] = {}
         edited = failed = digests = 0
-        for chat_id, message_id, kind, _ in await self.deliveries.messages_of_article(article_id):
+        for chat_id, message_id, kind, _sent in messages:
             if kind == "digest":
                 digests += 1
                 continue
+            language = languages.get(chat_id, current_language())
             try:
-                message = self.composer.for_chat(template, chat_id)
-                await self._edit(message, message_id)
+                with using(language):
+                    if language not in templates:  # rendered once per language
+                        templates[language] = await self.composer.message_for(changed, 0)
+                    message = self.composer.for_chat(templates[language], chat_id)
+                    await self._edit(message, message_id)
                 edited += 1
             except SendError as exc:
                 log.warning("could not edit %s/%s: %s", chat_id, message_id, exc)
@@ -213,25 +232,42 @@ class CorrectionService:
 def _cannot_withdraw(article: Article) -> str:
     if article.status == "withdrawn":
         if article.published_at is None:
-            return f"Article #{article.id} was cancelled before its time; nothing was sent."
-        return f"Article #{article.id} is already withdrawn."
-    if article.status == "draft":
-        return f"Article #{article.id} is an unpublished draft: press Cancel on its preview."
-    return f"Article #{article.id} comes from the imported archive and was never sent."
+            text = _("Article #{id} was cancelled before its time; nothing was sent.")
+        else:
+            text = _("Article #{id} is already withdrawn.")
+    elif article.status == "draft":
+        text = _("Article #{id} is an unpublished draft: press Cancel on its preview.")
+    else:
+        text = _("Article #{id} comes from the imported archive and was never sent.")
+    return text.format(id=article.id)
 
 
 def _check_edit(article: Article, field: str, value: str) -> None:
     """Refuse edits that cannot work, with a reason."""
     if article.status == "withdrawn":
-        raise PublishError(f"Article #{article.id} is withdrawn; there is nothing to correct.")
+        raise PublishError(
+            _("Article #{id} is withdrawn; there is nothing to correct.").format(id=article.id)
+        )
     if field not in FIELDS:
-        raise PublishError("You can edit the title or the summary: /edit <id> title <new title>")
+        raise PublishError(_("You can edit the title or the summary: /edit 12 title New headline"))
     if not value:
-        raise PublishError(f"The new {field} is empty.")
+        raise PublishError(
+            _("The new title is empty.") if field == "title" else _("The new summary is empty.")
+        )
     limit = TITLE_LIMIT if field == "title" else SUMMARY_LIMIT
     if len(value) > limit:
-        raise PublishError(f"The {field} is too long ({len(value)} characters, at most {limit}).")
+        text = (
+            _("The title is too long ({length} characters, at most {limit}).")
+            if field == "title"
+            else _("The summary is too long ({length} characters, at most {limit}).")
+        )
+        raise PublishError(text.format(length=len(value), limit=limit))
     # Telegram refuses an edit that changes nothing ("message is not modified"), so every
     # sent message would be counted as failed.
     if value == (article.title if field == "title" else article.summary):
-        raise PublishError(f"The {field} of #{article.id} already reads exactly that.")
+        text = (
+            _("The title of #{id} already reads exactly that.")
+            if field == "title"
+            else _("The summary of #{id} already reads exactly that.")
+        )
+        raise PublishError(text.format(id=article.id))

@@ -8,6 +8,7 @@ import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_, _
 from bot.services.ingest.extract import (
     ExtractedArticle,
     ExtractError,
@@ -62,7 +63,9 @@ def load_text(text: str) -> ExtractedArticle:
 def load_document(filename: str, data: bytes) -> ExtractedArticle:
     """An article from an uploaded .txt, .md or .html file."""
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise PublishError(f"The file is larger than {MAX_DOCUMENT_BYTES // 1_000_000} MB.")
+        raise PublishError(
+            _("The file is larger than {size} MB.").format(size=MAX_DOCUMENT_BYTES // 1_000_000)
+        )
     try:
         return article_from_document(filename, data)
     except ExtractError as exc:
@@ -100,20 +103,29 @@ def admin_keyboard(article: Article, tz: ZoneInfo) -> Keyboard:
     rows: list[tuple[Button, ...]] = []
     if article.scheduled_at is not None:
         when = format_local(article.scheduled_at, tz)
-        rows.append((Button(f"⏰ Schedule for {when}", PublishAction("at", article.id).pack()),))
-    rows.append((Button("✅ Publish now", PublishAction("now", article.id).pack()),))
+        label = _("⏰ Schedule for {time}").format(time=when)
+        rows.append((Button(label, PublishAction("at", article.id).pack()),))
+    rows.append((Button(_("✅ Publish now"), PublishAction("now", article.id).pack()),))
     rows.append(
         (
-            Button("⏰ In 1 hour", PublishAction("h1", article.id).pack()),
-            Button("🌅 Tomorrow 08:00", PublishAction("tm", article.id).pack()),
+            Button(_("⏰ In 1 hour"), PublishAction("h1", article.id).pack()),
+            Button(_("🌅 Tomorrow 08:00"), PublishAction("tm", article.id).pack()),
         )
     )
-    rows.append((Button("✖ Cancel", PublishAction("x", article.id).pack()),))
+    rows.append((Button(_("✖ Cancel"), PublishAction("x", article.id).pack()),))
     return tuple(rows)
 
 
 def describe(article: Article, tz: ZoneInfo) -> str:
     """How admins are told about an article: #12 “Title” (published 1 Dec 2026 08:00 UTC)."""
     moment: datetime = article.published_at or article.scheduled_at or article.created_at
-    verb = {"scheduled": "scheduled for", "draft": "drafted"}.get(article.status, article.status)
-    return f"#{article.id} {quoted(article.title)} ({verb} {format_local(moment, tz)})"
+    shown = {
+        "scheduled": N_("#{id} {title} (scheduled for {time})"),
+        "draft": N_("#{id} {title} (drafted {time})"),
+        "published": N_("#{id} {title} (published {time})"),
+        "withdrawn": N_("#{id} {title} (withdrawn {time})"),
+        "archived": N_("#{id} {title} (archived {time})"),
+    }.get(article.status, N_("#{id} {title} ({time})"))
+    return _(shown).format(
+        id=article.id, title=quoted(article.title), time=format_local(moment, tz)
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
+from bot.i18n import _, ngettext
 from bot.services.messaging.callback_data import ToggleSection
 from bot.services.messaging.notifier import Button, Keyboard, OutgoingMessage
 from bot.services.publishing.drafts import admin_keyboard
@@ -42,7 +43,7 @@ class PreviewFacts:
 
 
 def _readers(count: int) -> str:
-    return f"{count} reader" if count == 1 else f"{count} readers"
+    return ngettext("{n} reader", "{n} readers", count).format(n=count)
 
 
 def _sections_line(facts: PreviewFacts) -> str | None:
@@ -50,31 +51,34 @@ def _sections_line(facts: PreviewFacts) -> str | None:
         return None
     chosen = [s for s in facts.sections if s in facts.article.tags]
     if not chosen:
-        return "🏷 No section: only readers who follow every topic get it. Tap one below."
-    return "🏷 Sections: " + ", ".join(f"#{escape(s)}" for s in chosen) + " (tap to change)"
+        return _("🏷 No section: only readers who follow every topic get it. Tap one below.")
+    names = ", ".join(f"#{escape(s)}" for s in chosen)
+    return _("🏷 Sections: {names} (tap to change)").format(names=names)
 
 
 def _reach_line(facts: PreviewFacts) -> str:
     audience = facts.audience
-    line = (
-        f"👥 Publishing it reaches {_readers(audience.instant)} at once and "
-        f"{_readers(audience.digest)} in their daily digest"
-    )
+    instant, digest = _readers(audience.instant), _readers(audience.digest)
     if facts.channel:
-        line += f", and is posted in the channel {escape(facts.channel)}"
-    return line + "."
+        return _(
+            "👥 Publishing it reaches {instant} at once and {digest} in their daily digest, "
+            "and is posted in the channel {channel}."
+        ).format(instant=instant, digest=digest, channel=escape(facts.channel))
+    return _(
+        "👥 Publishing it reaches {instant} at once and {digest} in their daily digest."
+    ).format(instant=instant, digest=digest)
 
 
 def preview_header(facts: PreviewFacts, *, compact: bool = False) -> str:
     """The lines above the article: preview, audience, then (unless compact) origin, problem
     and sections."""
     lines = [
-        f"👁 <b>Preview</b> of draft #{facts.article.id}: not sent to anyone yet.",
+        _("👁 <b>Preview</b> of draft #{id}: not sent to anyone yet.").format(id=facts.article.id),
         _reach_line(facts),
     ]
     if not compact:
         if facts.note.origin:
-            lines.append(f"📡 From {escape(facts.note.origin)}.")
+            lines.append(_("📡 From {origin}.").format(origin=escape(facts.note.origin)))
         if facts.note.problem:
             lines.append(f"⚠️ {escape(facts.note.problem)}")
         sections = _sections_line(facts)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.i18n import _
 from bot.services.delivery.fanout import BroadcastService
 from bot.services.ingest.extract import ExtractedArticle
 from bot.services.messaging.article_messages import ArticleComposer
@@ -119,7 +120,7 @@ class PublishingService:
     async def _get(self, article_id: int) -> Article:
         article = await self.articles.get(article_id)
         if article is None:
-            raise PublishError(EXPIRED)
+            raise PublishError(_(EXPIRED))
         return article
 
     async def preview(self, article_id: int, chat_id: int) -> OutgoingMessage:
@@ -139,7 +140,7 @@ class PublishingService:
     async def toggle_section(self, article_id: int, index: int) -> Article:
         """Put a draft in the section with this index of SECTIONS, or take it out."""
         if not 0 <= index < len(self.sections):
-            raise PublishError(EXPIRED)
+            raise PublishError(_(EXPIRED))
         async with self._lock:
             draft = await self._take_draft(article_id)
             await self.articles.set_tags(article_id, toggled(draft.tags, self.sections[index]))
@@ -167,7 +168,7 @@ class PublishingService:
     async def _take_draft(self, article_id: int) -> Article:
         article = await self.articles.get(article_id)
         if article is None or article.status != "draft":
-            raise PublishError(EXPIRED)
+            raise PublishError(_(EXPIRED))
         return article
 
     async def publish_now(self, article_id: int, admin_chat_id: int | None) -> Article:
@@ -198,9 +199,11 @@ class PublishingService:
                 when = draft.scheduled_at
                 if when <= now:
                     shown = format_local(when, self.tz)
-                    raise PublishError(f"{shown} has already passed; choose another time.")
+                    raise PublishError(
+                        _("{time} has already passed; choose another time.").format(time=shown)
+                    )
             else:
-                raise PublishError(EXPIRED)
+                raise PublishError(_(EXPIRED))
             await self.articles.set_status(article_id, "scheduled", now, scheduled_at=when)
             self.composer.invalidate(article_id)
         return await self._get(article_id)

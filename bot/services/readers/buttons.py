@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from bot.i18n import N_, _
 from bot.services.messaging.callback_data import ListComments, OpenArticle, WriteComment
 from bot.services.messaging.notifier import Button, Keyboard
 from bot.services.readers.related import SHOWN, RelatedService
 from bot.services.text.formatting import button_title
 from storage.models import Article
 
-COMMENTS_LABEL = "🗨 Comments"
+COMMENTS_LABEL = N_("🗨 Comments")
 
 
 def share_query(article_id: int) -> str:
@@ -35,11 +36,11 @@ class ReaderKeyboards:
         ]
         rows.append(
             (
-                Button("💬 Comment", WriteComment(article.id).pack()),
-                Button(COMMENTS_LABEL, ListComments(article.id).pack()),
+                Button(_("💬 Comment"), WriteComment(article.id).pack()),
+                Button(_(COMMENTS_LABEL), ListComments(article.id).pack()),
                 # Opens "@bot #<id>" in a chat the reader picks: the inline result is this
                 # article with a Subscribe link (see handlers/search.py).
-                Button("↗ Share", switch_inline_query=share_query(article.id)),
+                Button(_("↗ Share"), switch_inline_query=share_query(article.id)),
             )
         )
         return tuple(rows)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.i18n import _
 from bot.services.text.tags import normalize_tags
 from bot.services.text.timeutil import next_digest_time
 from storage.articles import ArticleRepository
@@ -60,12 +61,19 @@ class SubscriptionService:
         """The most used article tags, offered as topics to follow."""
         return await self.articles.popular_tags()
 
-    async def subscribe(self, chat_id: int, chat_type: str, name: str, source: str = "") -> bool:
+    async def subscribe(
+        self, chat_id: int, chat_type: str, name: str, source: str = "", language: str = "en"
+    ) -> bool:
         """Subscribe or resubscribe; True when the chat was not subscribed before.
-        `source` records where a new chat came from (a deep link's campaign)."""
+        `source` records where a new chat came from (a deep link's campaign), `language`
+        the new subscriber's language (Telegram's, for the person subscribing)."""
         return await self.subscribers.subscribe(
-            chat_id, chat_type, name, self.default_tz.key, self.clock.now(), source
+            chat_id, chat_type, name, self.default_tz.key, self.clock.now(), source, language
         )
+
+    async def languages(self, chat_ids: Sequence[int]) -> dict[int, str]:
+        """The stored languages of these chats (others are not in the answer)."""
+        return await self.subscribers.languages(chat_ids)
 
     async def follow_topic_from_link(self, chat_id: int, tag: str, new_chat: bool) -> bool:
         """A topic link (?start=t-<tag>): a new chat follows just that topic; a chat that
@@ -145,12 +153,13 @@ class SubscriptionService:
         (ValueError names the first that is not one)."""
         clean = normalize_tags(tags)
         if len(clean) > MAX_TOPICS:
-            raise ValueError(f"at most {MAX_TOPICS} topics")
+            raise ValueError(_("At most {n} topics.").format(n=MAX_TOPICS))
         others = [tag for tag in clean if self.sections and tag not in self.sections]
         if others:
             raise ValueError(
-                f"#{others[0]} is not one of our sections: "
-                + ", ".join(f"#{s}" for s in self.sections)
+                _("#{tag} is not one of our sections: {sections}.").format(
+                    tag=others[0], sections=", ".join(f"#{s}" for s in self.sections)
+                )
             )
         await self.subscribers.set_topics(chat_id, clean)
         return await self.subscribers.get(chat_id)
@@ -160,10 +169,12 @@ class SubscriptionService:
         from the other list. Raises ValueError with the reason for a list that is too long."""
         words = normalize_words(raw)
         if len(words) > MAX_WORDS:
-            raise ValueError(f"at most {MAX_WORDS} words")
+            raise ValueError(_("At most {n} words.").format(n=MAX_WORDS))
         too_long = [w for w in words if len(w) > MAX_WORD_LENGTH]
         if too_long:
-            raise ValueError(f"a word can have at most {MAX_WORD_LENGTH} characters")
+            raise ValueError(
+                _("A word can have at most {n} characters.").format(n=MAX_WORD_LENGTH)
+            )
         await self.subscribers.set_words(chat_id, kind, words)
         return await self.subscribers.get(chat_id)
 

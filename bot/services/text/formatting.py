@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_, _
 from bot.services.text.sentences import split_sentences
 from bot.services.text.tags import normalize_tag
 from bot.services.text.timeutil import format_day
@@ -33,7 +34,7 @@ _TAGS_LINE_CAP = 256
 _DIGEST_TITLE_CAP = 256
 _LABEL_CAP = 64
 _URL_CAP = 2048  # longer links are more likely junk than a real article address
-_UNTITLED = "(untitled)"
+_UNTITLED = N_("(untitled)")
 
 # C0 controls other than \t and \n, DEL, and lone surrogates (they cannot be sent as UTF-8).
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
@@ -113,7 +114,7 @@ def quoted(title: str) -> str:
 def button_title(title: str, limit: int = 48) -> str:
     """A one-line shortened title for an inline keyboard button."""
     line = _SPACES.sub(" ", clean(title)).strip()
-    return truncate(line or _UNTITLED, limit)
+    return truncate(line or _(_UNTITLED), limit)
 
 
 def _one_line(text: str | None) -> str:
@@ -170,11 +171,14 @@ def _footer(article: Article, tz: ZoneInfo, now: datetime | None) -> list[str]:
     moment = article.published_at or now or article.created_at
     # The page's own date, when it gives one, is the article's date; else when it came out here.
     day = _page_day(article.page_date) if article.page_date else _date_text(moment, tz)
-    byline = " · ".join(part for part in (author and f"By {author}", day) if part)
+    byline = " · ".join(
+        part for part in (author and _("By {author}").format(author=author), day) if part
+    )
     lines.append(f"<i>{escape(byline)}</i>")
     url = _safe_url(article.url)
     if url:
-        lines.append(f'<a href="{html.escape(url, quote=True)}">Read the full article</a>')
+        link = _('<a href="{url}">Read the full article</a>')
+        lines.append(link.format(url=html.escape(url, quote=True)))
     tags = _hashtags(article.tags)
     if tags:
         lines.append(escape(tags))
@@ -199,7 +203,7 @@ def render_article(
     article it is now (the moment it is being sent) when given, else created_at.
     """
     footer = "\n".join(_footer(article, tz, now))
-    title = _one_line(article.title) or _UNTITLED
+    title = _one_line(article.title) or _(_UNTITLED)
     summary = _summary_text(article)
     # Room for title and summary: the footer and the two blank lines come first.
     room = limit - visible_len(footer) - 4
@@ -241,7 +245,7 @@ def render_caption(
     the byline, link and hashtags."""
     footer = "\n".join(_footer(article, tz, now))
     room = limit - visible_len(footer) - 4
-    title = _one_line(article.title) or _UNTITLED
+    title = _one_line(article.title) or _(_UNTITLED)
     summary = _summary_text(article)
     title = truncate(title, max(_TITLE_MIN, room - min(telegram_len(summary), _SUMMARY_MIN)))
     summary = shorten_at_sentence(summary, room - telegram_len(title))
@@ -255,7 +259,7 @@ def render_caption(
 def _digest_block(number: int, article: Article, room: int) -> str:
     """One numbered digest entry that fits in room visible units."""
     prefix = f"{number}. "
-    title = _one_line(article.title) or _UNTITLED
+    title = _one_line(article.title) or _(_UNTITLED)
     title = truncate(title, min(_DIGEST_TITLE_CAP, room - len(prefix)))
     summary_room = room - len(prefix) - telegram_len(title) - 1
     summary = truncate(_summary_text(article), min(SUMMARY_CAP, summary_room))
@@ -279,7 +283,7 @@ def render_digest_parts(
         return []
     label = escape(truncate(_one_line(date_label), _LABEL_CAP))
     suffix = f" · {label}" if label else ""
-    headers = (f"<b>Your daily digest</b>{suffix}", f"(continued){suffix}")
+    headers = (_("<b>Your daily digest</b>") + suffix, _("(continued)") + suffix)
     # Every entry must fit under either header on a message of its own.
     room = MESSAGE_LIMIT - max(visible_len(header) for header in headers) - 2
     messages: list[tuple[str, list[int]]] = []

@@ -12,6 +12,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel.dates import format_date
+
+from bot.i18n import N_, _, current_language
+from bot.i18n.core import BABEL_LOCALES
+
 COMMON_ZONES: tuple[str, ...] = (
     "UTC",
     "Europe/London",
@@ -35,7 +40,7 @@ COMMON_ZONES: tuple[str, ...] = (
     "America/Los_Angeles",
 )
 
-ACCEPTED_FORMS = (
+ACCEPTED_FORMS = N_(
     "Send a time as one of: 2026-12-01 08:00, 2026-12-01T08:00, 08:00 (today, or tomorrow "
     "if that has passed), tomorrow 08:00, +2h, +30m, +1h30m, in 2 hours, in 30 minutes."
 )
@@ -51,7 +56,16 @@ _OFFSET = re.compile(r"(?:utc|gmt)\s*(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?00)
 
 
 class TimeParseError(ValueError):
-    """User input that is not a usable time or zone; the message can be shown to the user."""
+    """User input that is not a usable time or zone; the message can be shown to the user.
+    `unreadable`: the text is no time at all (rather than a time that cannot be used)."""
+
+    def __init__(self, message: str, *, unreadable: bool = False) -> None:
+        super().__init__(message)
+        self.unreadable = unreadable
+
+
+def _with_forms(message: str) -> str:
+    return f"{message} {_(ACCEPTED_FORMS)}"
 
 
 def _require_aware(moment: datetime) -> None:
@@ -102,9 +116,13 @@ def format_local(moment: datetime, tz: ZoneInfo) -> str:
 
 
 def format_day(moment: datetime, tz: ZoneInfo) -> str:
-    """The local date, e.g. "30 Nov 2026", whatever the process locale."""
+    """The local date in the current language, e.g. "30 Nov 2026", "30 нояб. 2026",
+    "30 noy 2026", whatever the process locale."""
     local = moment.astimezone(tz)
-    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
+    language = current_language()
+    if language == "en":
+        return f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
+    return format_date(local.date(), "d MMM y", locale=BABEL_LOCALES[language])
 
 
 def _clock(match: re.Match[str]) -> time:
@@ -112,7 +130,7 @@ def _clock(match: re.Match[str]) -> time:
     try:
         return time(int(match["hour"]), int(match["minute"]), int(match["second"] or 0))
     except ValueError:
-        raise TimeParseError(f"That is not a valid time of day. {ACCEPTED_FORMS}") from None
+        raise TimeParseError(_with_forms(_("That is not a valid time of day."))) from None
 
 
 def _relative(text: str) -> timedelta | None:
@@ -137,11 +155,11 @@ def _parse(text: str, tz: ZoneInfo, now: datetime) -> datetime:
         try:
             day = date.fromisoformat(absolute["date"])
         except ValueError:
-            raise TimeParseError(f"That is not a valid date. {ACCEPTED_FORMS}") from None
+            raise TimeParseError(_with_forms(_("That is not a valid date."))) from None
         return resolve_local(day, _clock(absolute), tz)
     day_time = _DAY_TIME.fullmatch(text)
     if day_time is None:
-        raise TimeParseError(f"I could not read that time. {ACCEPTED_FORMS}")
+        raise TimeParseError(_with_forms(_("I could not read that time.")), unreadable=True)
     today = now.astimezone(tz).date()
     at = _clock(day_time)
     if day_time["day"] == "tomorrow":
@@ -159,11 +177,10 @@ def parse_local_datetime(text: str, tz: ZoneInfo, now: datetime) -> datetime:
     try:
         moment = _parse(normalised, tz, now)
     except OverflowError:
-        raise TimeParseError(f"That time is too far away. {ACCEPTED_FORMS}") from None
+        raise TimeParseError(_with_forms(_("That time is too far away."))) from None
     if moment <= now:
-        raise TimeParseError(
-            f"That time has already passed ({format_local(moment, tz)}). {ACCEPTED_FORMS}"
-        )
+        passed = _("That time has already passed ({time}).").format(time=format_local(moment, tz))
+        raise TimeParseError(_with_forms(passed))
     return moment
 
 
@@ -187,7 +204,9 @@ def _offset_zone(text: str) -> ZoneInfo | None:
     if hours == 0:
         return ZoneInfo("UTC")
     if hours > (14 if match["sign"] == "+" else 12):
-        raise TimeParseError(f"UTC offsets run from UTC-12 to UTC+14, not {text.upper()}.")
+        raise TimeParseError(
+            _("UTC offsets run from UTC-12 to UTC+14, not {given}.").format(given=text.upper())
+        )
     # The Etc/GMT names use the POSIX sign convention: Etc/GMT-3 is three hours ahead of UTC.
     return ZoneInfo(f"Etc/GMT{'-' if match['sign'] == '+' else '+'}{hours}")
 
@@ -206,8 +225,14 @@ def parse_zone(text: str) -> ZoneInfo:
         return ZoneInfo(cities[0])
     shown = text.strip()[:40]
     if cities:
-        raise TimeParseError(f"“{shown}” is ambiguous: use one of {', '.join(cities)}.")
+        raise TimeParseError(
+            _("“{given}” is ambiguous: use one of {zones}.").format(
+                given=shown, zones=", ".join(cities)
+            )
+        )
     raise TimeParseError(
-        f"Unknown time zone “{shown}”. Use an IANA name such as Europe/Berlin or "
-        "America/New_York, a city such as Tashkent, or a whole-hour offset such as UTC+3."
+        _(
+            "Unknown time zone “{given}”. Use an IANA name such as Europe/Berlin or "
+            "America/New_York, a city such as Tashkent, or a whole-hour offset such as UTC+3."
+        ).format(given=shown)
     )
