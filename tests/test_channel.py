@@ -190,7 +190,7 @@ async def test_hiding_a_discussion_comment_takes_it_out_of_the_group(
         query = fake.press_button(ADMIN_ID, ADMIN_ID, notice.message_id, hide)
         await fake.wait_for_callback_answer(query)
         await fake.wait_until(lambda: "Hidden by" in notice.text, what="decision noted")
-    stored = await bot.services.db.fetchone("SELECT status FROM comments")
+    stored = await bot.storage.db.fetchone("SELECT status FROM comments")
     assert stored is not None and stored["status"] == "hidden"
     gone = fake.user_message(GROUP, spam["message_id"]) is None
     assert gone is can_delete
