@@ -26,6 +26,7 @@ from bot.services.delivery.engine import EngineOptions
 from bot.services.delivery.pacing import Pacer
 from bot.services.operations.backups import prepare_dir
 from bot.telegram_adapter.context import CONTEXT_TYPES, BotApplication, BotContext
+from bot.telegram_adapter.lanes import BroadcastLanes
 from bot.telegram_adapter.notifier import TelegramNotifier
 from bot.telegram_adapter.rate_limiter import PacedRateLimiter
 from storage.db import Database
@@ -77,23 +78,26 @@ def build_app(
     opts = options or RunOptions()
     pacer = Pacer(settings.broadcast_rate)
     engine = opts.engine or EngineOptions()
+    limiter = PacedRateLimiter(pacer)
     app = (
         ApplicationBuilder()
         .token(settings.require_token())
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
         .context_types(CONTEXT_TYPES)
-        .rate_limiter(PacedRateLimiter(pacer))
-        # Every send in the delivery window may be on the network at once, and replies to
-        # people must still find a free connection.
-        .connection_pool_size(engine.max_in_flight + 32)
+        .rate_limiter(limiter)
         .concurrent_updates(True)
         # Two connections for getUpdates: PTB's shutdown clean-up call must not wait for the
         # long poll it is cancelling.
         .get_updates_connection_pool_size(2)
         .build()
     )
-    notifier = TelegramNotifier(app.bot, paid_broadcast=settings.paid_broadcast)
+    # Every send in the delivery window may be on the network at once: broadcasts get lanes
+    # of their own (small pools; see lanes.py), replies keep the main bot's connections.
+    lanes = BroadcastLanes(
+        settings.require_token(), settings.api_url, limiter, engine.max_in_flight
+    )
+    notifier = TelegramNotifier(app.bot, paid_broadcast=settings.paid_broadcast, lanes=lanes)
     storage = Storage.over(db)
     services = build_services(
         settings,
@@ -132,7 +136,10 @@ async def on_startup(app: BotApplication, opts: RunOptions) -> None:
 
 
 async def on_shutdown(app: BotApplication) -> None:
-    await app.bot_data.services.engine.stop()
+    services = app.bot_data.services
+    await services.engine.stop()
+    if isinstance(services.notifier, TelegramNotifier):
+        await services.notifier.close()
 
 
 async def _connect(app: BotApplication, settings: Settings) -> None:

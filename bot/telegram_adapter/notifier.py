@@ -17,6 +17,7 @@ from telegram.ext import ExtBot
 
 from bot.services.messaging import notifier as n
 from bot.telegram_adapter.errors import translate
+from bot.telegram_adapter.lanes import BroadcastLanes
 
 
 def to_markup(keyboard: n.Keyboard) -> InlineKeyboardMarkup | None:
@@ -65,9 +66,21 @@ def preview_json(disabled: bool, url: str | None) -> str:
 class TelegramNotifier:
     """Implements the services' Notifier with a PTB Bot."""
 
-    def __init__(self, bot: ExtBot[Any], *, paid_broadcast: bool = False) -> None:
+    def __init__(
+        self,
+        bot: ExtBot[Any],
+        *,
+        paid_broadcast: bool = False,
+        lanes: BroadcastLanes | None = None,
+    ) -> None:
         self.bot = bot
         self.paid_broadcast = paid_broadcast
+        self.lanes = lanes  # broadcast requests go through these when given
+
+    async def close(self) -> None:
+        """Close the broadcast lanes' connections (the main bot is PTB's to close)."""
+        if self.lanes is not None:
+            await self.lanes.close()
 
     async def send(self, message: n.OutgoingMessage, *, broadcast: bool = False) -> int:
         """Send an HTML message; broadcast messages yield to people waiting for answers."""
@@ -125,7 +138,8 @@ class TelegramNotifier:
         if self.paid_broadcast:
             params["allow_paid_broadcast"] = True
         try:
-            result = await self.bot.do_api_request(
+            bot = self.lanes.next() if self.lanes is not None else self.bot
+            result = await bot.do_api_request(
                 endpoint, api_kwargs=params, rate_limit_args={"broadcast": True}
             )
         except Exception as exc:

@@ -179,10 +179,12 @@ class DeliveryEngine:
                 found = 0
             if found and not self._troubled:
                 continue
-            # An unexpected error leaves its row pending: wait before trying it again rather
-            # than spinning on it.
-            self._troubled = False
-            self._wake.clear()
+            if self._troubled:
+                # An unexpected error leaves its row pending: wait before trying it again
+                # rather than spinning on it.
+                self._troubled = False
+                self._wake.clear()
+            # A wake() that came while run_once ran is still set: no wait then.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.options.poll_interval)
 
@@ -190,7 +192,11 @@ class DeliveryEngine:
         """Claim what is due now, as far as the window allows, and start sending it;
         return how many deliveries were started."""
         handled = 0
-        if self._wake.is_set() or time.monotonic() >= self._digests_due_check:
+        # Consumed here, not when the loop goes to sleep: a broadcast keeps the loop busy, and
+        # the digests need looking at once per wake-up or poll, not once per claim.
+        woken = self._wake.is_set()
+        self._wake.clear()
+        if woken or time.monotonic() >= self._digests_due_check:
             self._digests_due_check = time.monotonic() + self.options.poll_interval
             for batch in await self.deliveries.due_digests(self.clock.now(), 50):
                 await self.send_digest(batch)
