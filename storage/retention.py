@@ -138,7 +138,7 @@ class RetentionRepository:
         )
         return {r["kind"]: int(r["n"]) for r in rows}
 
-    async def delete_limited(
+    async def _delete_limited(
         self, table: str, key: str, where: str, params: tuple[object, ...], limit: int
     ) -> int:
         """Delete up to `limit` rows of `table` (identified by the `key` columns) matching
@@ -152,20 +152,20 @@ class RetentionRepository:
 
     async def prune_broadcasts(self, before: datetime, limit: int) -> int:
         """Forget progress records of broadcasts that finished before `before`."""
-        return await self.delete_limited(
+        return await self._delete_limited(
             "broadcasts", "article_id", "finished_at <= ?", (to_ts(before),), limit
         )
 
     async def prune_prompts(self, before: datetime, limit: int) -> int:
         """Forget Comment prompts older than `before` (their article messages hold buttons)."""
-        return await self.delete_limited(
+        return await self._delete_limited(
             "comment_prompts", "chat_id, message_id", "created_at <= ?", (to_ts(before),), limit
         )
 
     async def prune_feed_entries(self, before: datetime, limit: int) -> int:
         """Forget feed entries last seen before `before`, in feeds whose last poll worked
         (a feed that is down keeps its entries, so nothing is taken twice when it returns)."""
-        return await self.delete_limited(
+        return await self._delete_limited(
             "feed_entries",
             "feed_id, entry_key",
             "seen_at <= ? AND feed_id IN (SELECT id FROM feeds WHERE consecutive_failures = 0)",
@@ -175,7 +175,7 @@ class RetentionRepository:
 
     async def prune_drafts(self, before: datetime, limit: int) -> int:
         """Delete drafts created before `before` that were never published or scheduled."""
-        return await self.delete_limited(
+        return await self._delete_limited(
             "articles", "id", "status = 'draft' AND created_at <= ?", (to_ts(before),), limit
         )
 
@@ -189,11 +189,11 @@ class RetentionRepository:
             f" (SELECT article_id FROM related_articles WHERE related_id IN {gone})"
         )
         for where in (f"article_id IN {gone}", f"related_id IN {gone}"):
-            removed += await self.delete_limited(
+            removed += await self._delete_limited(
                 "related_articles", "article_id, rank", where, (), limit
             )
         for table in ("related_state", "related_signatures"):
-            await self.delete_limited(table, "article_id", f"article_id IN {gone}", (), limit)
+            await self._delete_limited(table, "article_id", f"article_id IN {gone}", (), limit)
         return removed
 
     async def get_state(self, name: str) -> int | None:
