@@ -111,7 +111,8 @@ async def test_stats_read_the_same_after_compaction(
     cli_before = run_cli(tmp_path, "stats", "--db", db)
     pruned = run_cli(tmp_path, "prune", "--older-than", "0", "--db", db)
     assert pruned.returncode == 0, pruned.stderr
-    assert "deliveries: 3" in pruned.stdout and "messages: 2" in pruned.stdout
+    assert "deliveries compacted into per-article totals: 3" in pruned.stdout
+    assert "article message records: 2" in pruned.stdout
     assert "size before:" in pruned.stdout and "size after:" in pruned.stdout
     assert run_cli(tmp_path, "stats", "--db", db).stdout == cli_before.stdout
     bad = run_cli(tmp_path, "prune", "--older-than", "a week", "--db", db)

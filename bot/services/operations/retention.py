@@ -23,6 +23,18 @@ PRUNE_EVERY = timedelta(days=1)
 LIVE_DRAFTS = ("draft", "scheduled")  # their previews' buttons still act
 
 
+_LABELS = {
+    "deliveries": "deliveries compacted into per-article totals",
+    "messages": "article message records",
+    "broadcasts": "progress records of finished broadcasts",
+    "prompts": "Comment prompts",
+    "feed_entries": "feed entries no longer listed",
+    "drafts": "drafts never published",
+    "related": "related-article entries of withdrawn articles",
+    "batches": "batches (one short transaction each)",
+}
+
+
 @dataclass(frozen=True)
 class PruneOptions:
     """How big each step is and how long to yield between steps."""
@@ -45,8 +57,8 @@ class PruneReport:
     batches: int = 0
 
     def lines(self) -> list[str]:
-        """One `name: count` line per kind of record."""
-        return [f"{f.name.replace('_', ' ')}: {getattr(self, f.name)}" for f in fields(self)]
+        """One `what: count` line per kind of record."""
+        return [f"{_LABELS[f.name]}: {getattr(self, f.name)}" for f in fields(self)]
 
 
 class RetentionService:
