@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +13,17 @@ from bot.clock import SystemClock
 from bot.services.operations.retention import PruneReport, RetentionService
 from storage.db import Database, StorageError
 from storage.retention import RetentionRepository
+
+_LABELS = {
+    "deliveries": "deliveries compacted into per-article totals",
+    "messages": "article message records",
+    "broadcasts": "progress records of finished broadcasts",
+    "prompts": "Comment prompts",
+    "feed_entries": "feed entries no longer listed",
+    "drafts": "drafts never published",
+    "related": "related-article entries of withdrawn articles",
+    "batches": "batches (one short transaction each)",
+}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -60,8 +72,8 @@ def run(args: argparse.Namespace) -> int:
     before = _size(path)
     report, free = asyncio.run(go())
     print(f"pruned records older than {days} days from {path}")
-    for line in report.lines():
-        print(f"  {line}")
+    for name in dataclasses.fields(report):
+        print(f"  {_LABELS[name.name]}: {getattr(report, name.name)}")
     print(f"size before: {before}")
     print(f"size after:  {_size(path)}, of which free for reuse: {free}")
     return 0

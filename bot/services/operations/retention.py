@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -21,18 +21,6 @@ log = logging.getLogger(__name__)
 
 PRUNE_EVERY = timedelta(days=1)
 LIVE_DRAFTS = ("draft", "scheduled")  # their previews' buttons still act
-
-
-_LABELS = {
-    "deliveries": "deliveries compacted into per-article totals",
-    "messages": "article message records",
-    "broadcasts": "progress records of finished broadcasts",
-    "prompts": "Comment prompts",
-    "feed_entries": "feed entries no longer listed",
-    "drafts": "drafts never published",
-    "related": "related-article entries of withdrawn articles",
-    "batches": "batches (one short transaction each)",
-}
 
 
 @dataclass(frozen=True)
@@ -55,10 +43,6 @@ class PruneReport:
     drafts: int = 0
     related: int = 0
     batches: int = 0
-
-    def lines(self) -> list[str]:
-        """One `what: count` line per kind of record."""
-        return [f"{_LABELS[f.name]}: {getattr(self, f.name)}" for f in fields(self)]
 
 
 class RetentionService:
