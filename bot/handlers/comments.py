@@ -140,7 +140,7 @@ async def comments_command(update: Update, context: BotContext) -> None:
 
 
 async def comment_button(update: Update, context: BotContext) -> None:
-    """Comment, Comments (N) and the ◀ ▶ page buttons."""
+    """Comment, Comments and the ◀ ▶ page buttons."""
     query, chat, user = update.callback_query, update.effective_chat, update.effective_user
     if query is None or chat is None or user is None or query.data is None:
         return

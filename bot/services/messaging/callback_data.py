@@ -146,7 +146,7 @@ class WriteComment(CallbackData):
 
 @dataclass(frozen=True)
 class ListComments(CallbackData):
-    """`cm:l:<article id>`: the Comments (N) button under an article."""
+    """`cm:l:<article id>`: the Comments button under an article (no count: it would go stale)."""
 
     prefix: ClassVar[str] = "cm:l"
     article_id: int
