@@ -20,7 +20,8 @@ from bot.services.messaging.notifier import (
 from bot.services.text.formatting import button_title, escape
 from bot.services.text.timeutil import next_digest_time
 from storage.articles import ArticleRepository
-from storage.deliveries import Broadcast, DeliveryRepository
+from storage.broadcasts import Broadcast
+from storage.deliveries import DeliveryRepository
 from storage.models import DeliveryCounts
 
 log = logging.getLogger(__name__)
