@@ -12,6 +12,7 @@ from bot.handlers import (
     moderation,
     related,
     search,
+    settings,
     start,
     subscribe,
 )
@@ -29,6 +30,7 @@ def register(app: BotApplication) -> None:
     languages.register(app)
     start.register(app)
     subscribe.register(app)
+    settings.register(app)
     admin.register(app)
     engagement.register(app)
     publish_handlers.register(app)
