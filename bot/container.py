@@ -43,6 +43,7 @@ from storage.articles import ArticleRepository
 from storage.comments import CommentRepository
 from storage.db import Database
 from storage.deliveries import DeliveryRepository
+from storage.draft_notes import DraftNoteRepository
 from storage.engagement import EngagementRepository
 from storage.feeds import FeedRepository
 from storage.models import Article
@@ -63,6 +64,7 @@ class Storage:
 
     db: Database
     articles: ArticleRepository
+    draft_notes: DraftNoteRepository
     deliveries: DeliveryRepository
     outbox: OutboxRepository
     subscribers: SubscriberRepository
@@ -79,6 +81,7 @@ class Storage:
         return cls(
             db=db,
             articles=ArticleRepository(db),
+            draft_notes=DraftNoteRepository(db),
             deliveries=DeliveryRepository(db),
             outbox=OutboxRepository(db),
             subscribers=SubscriberRepository(db),
@@ -193,6 +196,7 @@ def build_services(
 
     publishing = PublishingService(
         articles,
+        storage.draft_notes,
         deliveries,
         broadcast,
         composer,

@@ -10,7 +10,6 @@ import aiosqlite
 from storage.db import Database, in_chunks, marks
 from storage.models import (
     Article,
-    DraftNote,
     ImportBatchResult,
     ImportRow,
     NewArticle,
@@ -267,22 +266,6 @@ class ArticleRepository:
                 "INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)",
                 [(article_id, tag) for tag in tags],
             )
-
-    async def set_draft_note(self, article_id: int, note: DraftNote) -> None:
-        """Remember where a draft came from and what went wrong, for its preview."""
-        await self.db.execute(
-            "INSERT INTO draft_notes (article_id, origin, problem) VALUES (?, ?, ?)"
-            " ON CONFLICT (article_id) DO UPDATE SET origin = excluded.origin,"
-            " problem = excluded.problem",
-            (article_id, note.origin, note.problem),
-        )
-
-    async def draft_note(self, article_id: int) -> DraftNote:
-        """A draft's note (empty when it has none)."""
-        row = await self.db.fetchone(
-            "SELECT origin, problem FROM draft_notes WHERE article_id = ?", (article_id,)
-        )
-        return DraftNote(row["origin"], row["problem"]) if row else DraftNote()
 
     # -- publishing, corrections and archive import (issue 4) ---------------------------------
 

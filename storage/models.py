@@ -86,11 +86,35 @@ class Article:
 
 
 @dataclass(frozen=True)
-class DraftNote:
-    """What the admin should know about a draft: where it came from, what went wrong."""
+class FeedOrigin:
+    """The feed a draft came from, as it was when the draft was made."""
 
-    origin: str = ""  # e.g. "the feed City News (auto)"; empty for /publish
-    problem: str = ""  # e.g. why a feed entry was held for review instead of published
+    name: str  # its title ("" when it has none: then its address names it)
+    url: str = ""  # "" in notes from before migration 0013, which kept only the name
+    mode: str = "review"  # auto | review
+    feed_id: int | None = None  # None once the feed is removed, or when not known
+
+
+@dataclass(frozen=True)
+class PageProblem:
+    """Why a feed entry's linked page could not be used: a reason code and its detail."""
+
+    # http_status | timeout | unreachable | no_address | not_a_page | no_article | other
+    reason: str
+    status: int | None = None  # the HTTP status (http_status)
+    detail: str = ""  # the content type (not_a_page); the fetcher's English sentence (other)
+
+
+@dataclass(frozen=True)
+class DraftNote:
+    """What the admin should know about a draft: where it came from, what went wrong. Data,
+    put into words in the language of whoever reads the preview."""
+
+    feed: FeedOrigin | None = None  # None for /publish
+    problem: PageProblem | None = None  # why a feed entry's page was not used
+    # English sentences stored before migration 0013 that it could not read back as data.
+    legacy_origin: str = ""
+    legacy_problem: str = ""
 
 
 @dataclass(frozen=True)

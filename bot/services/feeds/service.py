@@ -24,13 +24,14 @@ from bot.i18n import N_, _
 from bot.services.feeds.parse import FeedEntry, FeedError, ParsedFeed, parse_feed
 from bot.services.ingest.extract import ExtractedArticle
 from bot.services.ingest.fetch import FetchError, fetch_feed_bytes, make_client
+from bot.services.ingest.problems import describe
 from bot.services.messaging.notifier import LanguageOf, Notifier, OutgoingMessage, to_each_chat
-from bot.services.publishing.drafts import PublishError, load_url
+from bot.services.publishing.drafts import PageError, PublishError, load_url
 from bot.services.publishing.workflow import DraftCreated, PublishingService
 from bot.services.text.formatting import escape
 from bot.services.text.tags import normalize_tags
 from storage.feeds import FeedRepository
-from storage.models import DraftNote, Feed
+from storage.models import DraftNote, Feed, FeedOrigin, PageProblem
 
 log = logging.getLogger(__name__)
 
@@ -178,16 +179,10 @@ class FeedService:
         if extracted is None:
             log.info("feed %s: entry %s has nothing to publish", feed.url, entry.key)
             return None
-        # Stored with the draft (in the language of the job that made it: English).
-        name = feed.title or feed.url
-        if feed.mode == "auto" and problem:
-            origin = _("the feed {feed} (auto, held for review)").format(feed=name)
-        elif feed.mode == "auto":
-            origin = _("the feed {feed} (auto)").format(feed=name)
-        else:
-            origin = _("the feed {feed} (review)").format(feed=name)
+        # Kept as data, put into words in the language of whoever reads the preview.
+        origin = FeedOrigin(feed.title, feed.url, feed.mode, feed.id)
         outcome = await self.publishing.create_draft(
-            extracted, created_by=None, source="feed", note=DraftNote(origin, problem or "")
+            extracted, created_by=None, source="feed", note=DraftNote(origin, problem)
         )
         if not isinstance(outcome, DraftCreated):
             log.info("feed %s: entry %s was published before", feed.url, entry.key)
@@ -197,7 +192,8 @@ class FeedService:
             await self.publishing.publish_from_feed(article_id)
             return article_id
         if problem is not None:
-            log.warning("feed %s: entry %s held for review: %s", feed.url, entry.key, problem)
+            reason = describe(problem)
+            log.warning("feed %s: entry %s held for review: %s", feed.url, entry.key, reason)
         await to_each_chat(
             self.settings.admin_ids,
             lambda admin: self.publishing.send_preview(article_id, admin),
@@ -206,19 +202,18 @@ class FeedService:
         )
         return article_id
 
-    async def _extract(self, entry: FeedEntry) -> tuple[ExtractedArticle | None, str | None]:
+    async def _extract(
+        self, entry: FeedEntry
+    ) -> tuple[ExtractedArticle | None, PageProblem | None]:
         """The linked page's article; else the entry's own title and summary, with what went
         wrong with the page (None when the entry links nowhere, so no link can be dead)."""
         problem = None
         if entry.link:
             try:
                 page = await load_url(entry.link, allow_private=self.settings.allow_private_urls)
-            except PublishError as exc:
+            except PageError as exc:
                 log.info("feed entry %s: using the feed's summary (%s)", entry.link, exc)
-                problem = _(
-                    "The linked page could not be used ({error}): this is the feed's own "
-                    "summary, and its link may be dead. Check before publishing."
-                ).format(error=str(exc).rstrip("."))
+                problem = exc.problem
             else:
                 tags = normalize_tags([*page.tags, *entry.tags])
                 return dataclasses.replace(page, url=entry.link, tags=tags), None

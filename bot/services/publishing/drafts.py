@@ -17,12 +17,13 @@ from bot.services.ingest.extract import (
     extract_article,
 )
 from bot.services.ingest.fetch import FetchError, fetch_page, make_client
+from bot.services.ingest.problems import ResponseWatch, page_problem
 from bot.services.messaging.callback_data import PublishAction
 from bot.services.messaging.notifier import Button, Keyboard
 from bot.services.text.formatting import TITLE_LIMIT, quoted, truncate
 from bot.services.text.summarize import summarize
 from bot.services.text.timeutil import format_local
-from storage.models import Article, NewArticle
+from storage.models import Article, NewArticle, PageProblem
 
 MAX_DOCUMENT_BYTES = 1_000_000
 DOCUMENT_TYPES = (".txt", ".md", ".markdown", ".html", ".htm")
@@ -42,14 +43,23 @@ def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(f"{norm(title)}\n{norm(body)}".encode()).hexdigest()
 
 
+class PageError(PublishError):
+    """A linked page could not be used; `problem` says why as data (a reason code)."""
+
+    def __init__(self, message: str, problem: PageProblem) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
 async def load_url(url: str, *, allow_private: bool) -> ExtractedArticle:
-    """Fetch a web page and extract its article."""
+    """Fetch a web page and extract its article (PageError when it cannot be used)."""
+    watch = ResponseWatch()
     try:
-        async with make_client() as client:
+        async with watch.attach(make_client()) as client:
             page = await fetch_page(url, client=client, allow_private=allow_private)
         return await asyncio.to_thread(extract_article, page.text, page.url)
     except (FetchError, ExtractError) as exc:
-        raise PublishError(str(exc)) from exc
+        raise PageError(str(exc), page_problem(exc, watch)) from exc
 
 
 def load_text(text: str) -> ExtractedArticle:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from bot.i18n import _, ngettext
+from bot.services.ingest.problems import describe
 from bot.services.messaging.callback_data import ToggleSection
 from bot.services.messaging.notifier import Button, Keyboard, OutgoingMessage
 from bot.services.publishing.drafts import admin_keyboard
@@ -22,7 +23,7 @@ from bot.services.text.formatting import (
     render_caption,
     visible_len,
 )
-from storage.models import Article, Audience, DraftNote
+from storage.models import Article, Audience, DraftNote, FeedOrigin
 
 RULE = "─" * 12
 SECTIONS_PER_ROW = 3
@@ -69,6 +70,32 @@ def _reach_line(facts: PreviewFacts) -> str:
     ).format(instant=instant, digest=digest)
 
 
+def _origin(feed: FeedOrigin, held: bool) -> str:
+    name = feed.name or feed.url
+    if feed.mode == "auto" and held:
+        return _("the feed {feed} (auto, held for review)").format(feed=name)
+    if feed.mode == "auto":
+        return _("the feed {feed} (auto)").format(feed=name)
+    return _("the feed {feed} (review)").format(feed=name)
+
+
+def note_lines(note: DraftNote) -> list[str]:
+    """Where a draft came from and what went wrong on the way, in the current language."""
+    origin = _origin(note.feed, note.problem is not None) if note.feed else note.legacy_origin
+    lines = [_("📡 From {origin}.").format(origin=escape(origin))] if origin else []
+    if note.problem is not None:
+        error = describe(note.problem).rstrip(".")
+        problem = _(
+            "The linked page could not be used ({error}): this is the feed's own "
+            "summary, and its link may be dead. Check before publishing."
+        ).format(error=error)
+    else:
+        problem = note.legacy_problem  # stored in English before notes were data
+    if problem:
+        lines.append(f"⚠️ {escape(problem)}")
+    return lines
+
+
 def preview_header(facts: PreviewFacts, *, compact: bool = False) -> str:
     """The lines above the article: preview, audience, then (unless compact) origin, problem
     and sections."""
@@ -77,10 +104,7 @@ def preview_header(facts: PreviewFacts, *, compact: bool = False) -> str:
         _reach_line(facts),
     ]
     if not compact:
-        if facts.note.origin:
-            lines.append(_("📡 From {origin}.").format(origin=escape(facts.note.origin)))
-        if facts.note.problem:
-            lines.append(f"⚠️ {escape(facts.note.problem)}")
+        lines.extend(note_lines(facts.note))
         sections = _sections_line(facts)
         if sections:
             lines.append(sections)

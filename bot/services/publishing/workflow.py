@@ -22,6 +22,7 @@ from bot.services.text.sections import suggest_sections, toggled
 from bot.services.text.timeutil import format_local, parse_local_datetime
 from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository
+from storage.draft_notes import DraftNoteRepository
 from storage.models import Article, DraftNote
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class PublishingService:
     def __init__(
         self,
         articles: ArticleRepository,
+        notes: DraftNoteRepository,
         deliveries: DeliveryRepository,
         broadcast: BroadcastService,
         composer: ArticleComposer,
@@ -62,6 +64,7 @@ class PublishingService:
         sections: tuple[str, ...] = (),
     ) -> None:
         self.articles = articles
+        self.notes = notes
         self.deliveries = deliveries
         self.broadcast = broadcast
         self.composer = composer
@@ -105,7 +108,7 @@ class PublishingService:
                 await self.articles.set_status(article.id, "draft", now, scheduled_at=schedule_at)
                 article = await self._get(article.id)
             if note is not None:
-                await self.articles.set_draft_note(article.id, note)
+                await self.notes.set(article.id, note)
         return DraftCreated(article)
 
     async def _earlier(self, url: str | None, digest: str) -> Article | None:
@@ -131,7 +134,7 @@ class PublishingService:
         facts = PreviewFacts(
             article,
             await self.deliveries.audience(article_id),
-            await self.articles.draft_note(article_id),
+            await self.notes.get(article_id),
             self.sections,
             channel.title if channel else None,
         )

@@ -1,0 +1,67 @@
+"""A feed draft's note (where it came from, why it was held) reads in each admin's language,
+on the first preview and on a preview shown again after a restart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.clock import FakeClock
+from tests.conftest import ADMIN_ID, BotFactory
+from tests.fakes.botapi import FakeBotAPI
+from tests.fakes.botapi_models import SentMessage
+from tests.fixtures.site import rss, serve_site
+
+UZ_ADMIN = 3002
+HELD_RU = (
+    "📡 Из ленты Test Ledger (auto, задержано для проверки).\n"
+    "⚠️ Страницу по ссылке не удалось использовать (Сервер ответил 404): это аннотация из "
+    "самой ленты, и ссылка может не работать. Проверьте перед публикацией."
+)
+HELD_UZ = (
+    "📡 Manba: Test Ledger lentasidan (auto, tekshirish uchun ushlab qolindi).\n"
+    "⚠️ Havoladagi sahifadan foydalanib boʻlmadi (Server 404 deb javob berdi): bu lentaning "  # noqa: RUF001 - Uzbek's U+02BB
+    "oʻz qisqacha mazmuni, havola ishlamasligi mumkin. Eʼlon qilishdan oldin tekshiring."  # noqa: RUF001
+)
+
+
+def is_preview(message: SentMessage) -> bool:
+    return any(data.startswith("pb:now:") for data in message.button_data())
+
+
+async def test_a_held_feed_entry_explains_itself_in_each_admins_language_after_a_restart(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    fake.add_user(ADMIN_ID, "Ivan", language_code="ru")
+    fake.add_user(UZ_ADMIN, "Dilnoza", language_code="uz")
+    clock = FakeClock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    env = {"ADMIN_IDS": f"{ADMIN_ID},{UZ_ADMIN}", "FEED_POLL_MINUTES": "1"}
+    env["SECTIONS"] = "Port, Sea"  # a section toggle shows the preview again
+    async with serve_site() as site:
+        bot = await start_bot(clock=clock, **env)
+        site.feed = rss([])
+        fake.send_text(ADMIN_ID, f"/feeds add {site.url('/feed.xml')} auto")
+        assert "Test Ledger" in (await fake.wait_for_message(ADMIN_ID, timeout=10)).text
+        fake.send_text(UZ_ADMIN, "/feeds")  # the bot learns this admin's language
+        await fake.wait_for_message(UZ_ADMIN)
+        # The entry's page is missing (404): not published, held for the admins' review.
+        site.feed = rss([("g-gone", site.url("/gone"), "Pier closed")])
+        clock.advance(timedelta(minutes=2))
+        ru = await fake.wait_for_message(ADMIN_ID, predicate=is_preview, timeout=10)
+        uz = await fake.wait_for_message(UZ_ADMIN, predicate=is_preview, timeout=10)
+    assert ru.text.startswith("👁 Предпросмотр") and HELD_RU in ru.text
+    assert HELD_UZ in uz.text
+    assert "Summary of Pier closed" in ru.text
+    assert "feed" not in ru.text + uz.text and "could not" not in ru.text + uz.text
+    await bot.stop()
+
+    await start_bot(clock=clock, **env)
+    # After the restart the note is read back from the database: tapping a section shows the
+    # preview again, still explained in each admin's own language.
+    shown = ((ADMIN_ID, ru, HELD_RU, 0, "#port"), (UZ_ADMIN, uz, HELD_UZ, 1, "#sea"))
+    for admin, preview, held, section, tag in shown:
+        article_id = int(next(d for d in preview.button_data() if d.startswith("pb:now:"))[7:])
+        query = fake.press_button(admin, admin, preview.message_id, f"pb:s:{article_id}:{section}")
+        await fake.wait_for_callback_answer(query)
+        await fake.wait_until(lambda p=preview, t=tag: t in p.text, what="the preview again")
+        assert held in preview.text
+    fake.assert_no_errors()
