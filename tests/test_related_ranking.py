@@ -55,6 +55,12 @@ UNRELATED = (
     "parade past the houses near the harbour. Bakers sold pastries to visitors.",
 )
 
+LONELY = (
+    "Chess club elects a new chair",
+    "The chess club elected a new chair on Monday; members also planned a tournament for the "
+    "old town hall and a visit to the tourist office.",
+)
+
 
 async def add(
     db: Database, title: str, body: str, *, status: str = "archived", url: str | None = None
@@ -92,7 +98,10 @@ async def test_below_the_floor_fewer_suggestions_or_none(db: Database) -> None:
     assert 0 < low < FLOOR  # it shares a few words ("office", "houses", "near"), nothing else
     assert [i for i, _ in await service(db).refresh(query.id)] == [same.id]
     assert [r.id for r in await service(db).related(query.id)] == [same.id]
-    lonely = await add(db, *UNRELATED[:1], "Brass bands played.", status="published")
+    # An article about something else that shares only a word or two: none at all.
+    lonely = await add(db, *LONELY, status="published")
+    weak = await service(db, Ranking(floor=0.0)).compute(lonely.id)
+    assert weak and all(0 < score < FLOOR for _, score in weak)
     assert await service(db).related(lonely.id) == []
 
 
@@ -174,3 +183,40 @@ async def test_a_near_copy_of_a_withdrawn_article_is_not_suggested(db: Database)
     ranked = [i for i, _ in await service(db, Ranking(floor=0.0)).compute(query.id)]
     assert copy.id not in ranked and withdrawn.id not in ranked
     assert ranked == [sibling.id]
+
+
+WIRE_HEADLINE = "Boric visits quake-hit Viña del Mar"
+# Two outlets' own reports of the same event under the same wire headline: not copies.
+REPORT_ONE = (
+    "President Gabriel Boric walked through Viña del Mar on Wednesday, a day after the 6.1 "
+    "magnitude earthquake, and promised emergency housing for families whose homes fell."
+)
+REPORT_TWO = (
+    "Gabriel Boric met rescuers in Viña del Mar and at Valparaíso's damaged port, where "
+    "cranes stood idle after the 6.1 tremor; the president said repairs would start at once."
+)
+MIRRORED = REPORT_ONE + "\nShare this article."
+
+
+def test_reports_sharing_a_headline_are_both_suggested_and_a_copy_only_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "news.db"
+    rows = [
+        {"url": "https://news.example/q", "title": QUAKE[0], "body": QUAKE[1]},
+        {"url": "https://one.example/a", "title": WIRE_HEADLINE, "body": REPORT_ONE},
+        {"url": "https://two.example/b", "title": WIRE_HEADLINE, "body": REPORT_TWO},
+        # The first report again elsewhere, with a line of page furniture: the same text.
+        {"url": "https://mirror.example/a", "title": WIRE_HEADLINE, "body": MIRRORED},
+        {"url": "https://news.example/jazz", "title": UNRELATED[0], "body": UNRELATED[1]},
+    ]
+    archive = tmp_path / "archive.jsonl"
+    archive.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["import", str(archive), "--db", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["related", "https://news.example/q", "--json", "--db", str(path)]) == 0
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    urls = [r["url"] for r in line["related"]]
+    assert "https://two.example/b" in urls
+    assert len({"https://one.example/a", "https://mirror.example/a"} & set(urls)) == 1
+    assert "https://news.example/jazz" not in urls

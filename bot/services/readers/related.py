@@ -9,11 +9,13 @@ How a list is computed (`RelatedService.refresh`):
    ranked by bm25() with the title weighted TITLE_WEIGHT: the CANDIDATES best are kept.
 3. Candidates are re-ranked by relevance (the cosine of the signatures), those below the
    relevance floor are dropped (fewer suggestions rather than unrelated ones),
-   near-duplicates of the article (same normalised title, or cosine >= NEAR_DUPLICATE) and
-   of each other are dropped, and a small recency bonus (at most RECENCY_BONUS, halving
-   every RECENCY_HALF_LIFE_DAYS) decides between close scores. The stored score is the
-   relevance itself. Withdrawn articles, and copies of them (the same content hash under
-   another URL, or near-duplicates), are never suggested.
+   copies of the article and of each other (signature cosine >= NEAR_DUPLICATE: the same
+   text give or take a line of page furniture; a shared headline alone is not a copy, as
+   two reports of one event often carry the same wire headline) are dropped, and a small
+   recency bonus (at most RECENCY_BONUS, halving every RECENCY_HALF_LIFE_DAYS) decides
+   between close scores. The stored score is the relevance itself. Withdrawn articles, and
+   copies of them (the same content hash under another URL, or near-duplicates), are never
+   suggested.
 
 Refresh policy: publishing or editing an article (the `article_changed` hook) recomputes its
 list and invalidates the lists of its new neighbours, which most likely gain it. Any other
@@ -42,7 +44,6 @@ from bot.services.readers.similarity import (
     encode,
     entity_words,
     is_entity,
-    normalised_title,
     signature,
     signature_format,
     term_counts,
@@ -65,7 +66,9 @@ QUERY_TERMS = 20
 CANDIDATES = 30
 TITLE_WEIGHT = 2.0
 COMMON_SHARE = 0.05  # terms in more than 5% of a large archive are too common to search for
-NEAR_DUPLICATE = 0.9
+# The same text with a line of page furniture added scores >= 0.95 (every ECB+ article
+# tried); distinct reports of one event score below it, and are worth reading both.
+NEAR_DUPLICATE = 0.95
 RECENCY_BONUS = 0.05
 RECENCY_HALF_LIFE_DAYS = 30.0
 STALE_AFTER = timedelta(days=7)
@@ -158,12 +161,11 @@ class RelatedService:
         sigs = await self._candidate_signatures([c.id for c in found], size)
         now = self.clock.now()
         # The article itself and withdrawn ones: their near-copies are never suggested.
-        banned = [(normalised_title(text.title), own)]
-        banned += [(normalised_title(c.title), sigs.get(c.id, {})) for c in found if c.withdrawn]
+        banned = [own, *(sigs.get(c.id, {}) for c in found if c.withdrawn)]
         scored = []
         for cand in (c for c in found if not c.withdrawn):
             sig = sigs.get(cand.id, {})
-            if _copy_of_any(cand, sig, banned):
+            if _copy_of_any(sig, banned):
                 continue
             score = cosine(own, sig)
             if score >= self.ranking.floor:
@@ -179,11 +181,11 @@ class RelatedService:
         size = await self.archive_size()
         own = (await self._sign([text], size))[text.id]
         chosen: list[tuple[int, float]] = []
-        kept: list[tuple[str, Signature]] = []
+        kept: list[Signature] = []
         for _, score, cand, sig in await self._scored(text, own, size):
-            if _copy_of_any(cand, sig, kept):
-                continue  # the same story twice would waste a slot
-            kept.append((normalised_title(cand.title), sig))
+            if _copy_of_any(sig, kept):
+                continue  # the same text twice would waste a slot
+            kept.append(sig)
             chosen.append((cand.id, round(score, 4)))
             if len(chosen) == limit:
                 break
@@ -259,10 +261,9 @@ class RelatedService:
         return await self.refresh_missing(everything=True)
 
 
-def _copy_of_any(cand: Candidate, sig: Signature, others: list[tuple[str, Signature]]) -> bool:
-    """Whether a candidate is the same story as one of others (same title or near-same words)."""
-    key = normalised_title(cand.title)
-    return any((key and key == k) or cosine(sig, s) >= NEAR_DUPLICATE for k, s in others)
+def _copy_of_any(sig: Signature, others: list[Signature]) -> bool:
+    """Whether a candidate's signature is a copy of one of others' (the same text)."""
+    return any(cosine(sig, other) >= NEAR_DUPLICATE for other in others)
 
 
 def _entities(text: ArticleText) -> Counter[str]:

@@ -131,8 +131,3 @@ def cosine(a: Signature, b: Signature) -> float:
     """Dot product of two unit-length signatures."""
     # Shared keys are few: intersecting the key views (in C) beats probing every key.
     return float(sum(a[key] * b[key] for key in a.keys() & b.keys()))
-
-
-def normalised_title(title: str) -> str:
-    """A title reduced to lower-case words, for spotting the same story twice."""
-    return " ".join(_WORD.findall(title.lower()))
