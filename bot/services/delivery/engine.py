@@ -15,28 +15,18 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.i18n import DEFAULT_LANGUAGE, using
 from bot.services.delivery.digests import digest_messages
-from bot.services.delivery.pacing import ChatGate, RoundTripMeter
-from bot.services.delivery.recorder import SentRecorder
+from bot.services.delivery.outcomes import Outcomes
+from bot.services.delivery.pacing import RoundTripMeter
+from bot.services.delivery.sending import Sender
 from bot.services.delivery.window import SendWindow
 from bot.services.messaging.article_messages import ArticleComposer
-from bot.services.messaging.notifier import (
-    ChatMigrated,
-    ChatUnavailable,
-    Notifier,
-    OutgoingMessage,
-    PermanentError,
-    PhotoRefused,
-    RetryLater,
-    SendError,
-    TransientError,
-)
+from bot.services.messaging.notifier import ChatUnavailable, Notifier, SendError
 from bot.services.readers.subscriptions import SubscriptionService
 from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository, DigestBatch
@@ -44,9 +34,6 @@ from storage.models import Delivery
 from storage.outbox import AmbiguousRow, OutboxRepository
 
 log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 5
-MAX_BACKOFF = 300.0
 
 
 @dataclass(frozen=True)
@@ -71,11 +58,6 @@ class Outbox:
 
     deliveries: DeliveryRepository
     claims: OutboxRepository
-
-
-def backoff(attempts: int) -> timedelta:
-    """Wait before the next try after `attempts` failures: 2, 4, 8 ... seconds, capped."""
-    return timedelta(seconds=min(MAX_BACKOFF, 2.0 ** max(1, attempts)))
 
 
 class DeliveryEngine:
@@ -110,15 +92,25 @@ class DeliveryEngine:
         self.sends = SendWindow(
             rate, round_trips or RoundTripMeter(), o.min_in_flight, o.max_in_flight
         )
-        self.gate = ChatGate()
-        self.recorder = SentRecorder(self.claims, clock, direct=self.options.direct_writes)
+        self.sender = Sender(notifier, subscriptions, composer)
+        self.outcomes = Outcomes(
+            self.deliveries, self.claims, subscriptions, clock, direct=o.direct_writes
+        )
         self._wake = asyncio.Event()
         self._troubled = False  # a send hit an unexpected error in the current round
         self._loop_task: asyncio.Task[None] | None = None
         self._digests_due_check = 0.0
-        self.sent = 0
-        self.failed = 0
         self.ambiguous_at_start: list[AmbiguousRow] = []
+
+    @property
+    def sent(self) -> int:
+        """Deliveries sent since start."""
+        return self.outcomes.sent
+
+    @property
+    def failed(self) -> int:
+        """Deliveries given up since start."""
+        return self.outcomes.failed
 
     def wake(self) -> None:
         """Look for due deliveries now (something was just queued)."""
@@ -146,7 +138,7 @@ class DeliveryEngine:
             self._loop_task = None
         # Rows of sends cut short stay claimed: ambiguous at the next start.
         await self.sends.drain(self.options.drain_seconds)
-        await self.recorder.stop()
+        await self.outcomes.stop()
 
     async def recover(self) -> list[AmbiguousRow]:
         """Release the claims a previous run left (it died mid-send); log and return them."""
@@ -227,74 +219,20 @@ class DeliveryEngine:
         message = await self.composer.compose(delivery.article_id, delivery.chat_id)
         composed = time.monotonic()
         if message is None:
-            await self.deliveries.mark_failed(delivery.id, "article withdrawn", self.clock.now())
+            await self.outcomes.withdrawn(delivery.id, self.clock.now())
             return
         try:
             if message.is_photo:
-                message_id = await self._send_card(delivery)
+                message_id = await self.sender.send_card(delivery)
             else:
-                message_id = await self._send(message)
+                message_id = await self.sender.send(message)
         except SendError as exc:
-            await self._record_failure(delivery, exc)
+            await self.outcomes.failure(delivery, exc)
             return
         answered = time.monotonic()
-        await self.recorder.record(delivery.id, message_id)
+        await self.outcomes.sent_one(delivery.id, message_id)
         self.sends.overhead.observe(composed - started + time.monotonic() - answered)
-        self.sent += 1
         log.debug("article %s sent to %s", delivery.article_id, message.chat_id)
-
-    async def _send_card(self, delivery: Delivery) -> int:
-        """Send a photo card; if Telegram refuses the photo, send the article as text and
-        keep it text for the rest of the broadcast (only one sender tries the photo first)."""
-        async with self.composer.photo_trial(delivery.article_id):
-            # Composed again: the photo may have been refused while this sender waited.
-            message = await self.composer.compose(delivery.article_id, delivery.chat_id)
-            if message is None:
-                raise PermanentError("article withdrawn")
-            if not message.is_photo:
-                return await self._send(message)
-            try:
-                message_id = await self._send(message)
-            except PhotoRefused as exc:
-                log.warning(
-                    "article %s: photo refused (%s); sending as text", delivery.article_id, exc
-                )
-                await self.composer.photo_refused(delivery.article_id)
-                return await self._send(message.as_text())
-            self.composer.photo_accepted(delivery.article_id)
-            return message_id
-
-    async def _send(self, message: OutgoingMessage) -> int:
-        wait = self.gate.reserve(message.chat_id)
-        if wait:
-            await asyncio.sleep(wait)
-        try:
-            return await self.notifier.send(message, broadcast=True)
-        except ChatMigrated as exc:
-            await self.subscriptions.migrate(message.chat_id, exc.new_chat_id)
-            moved = replace(message, chat_id=exc.new_chat_id)
-            return await self.notifier.send(moved, broadcast=True)
-
-    async def _record_failure(self, delivery: Delivery, exc: SendError) -> None:
-        now = self.clock.now()
-        reason = str(exc) or type(exc).__name__
-        if isinstance(exc, ChatUnavailable):
-            log.info("chat %s unreachable (%s): marked inactive", delivery.chat_id, reason)
-            await self.deliveries.mark_failed(delivery.id, reason, now)
-            await self.subscriptions.mark_unreachable(delivery.chat_id, reason)
-            self.failed += 1
-        elif isinstance(exc, RetryLater):
-            due = now + timedelta(seconds=exc.retry_after)
-            await self.deliveries.retry_later(delivery.id, due, reason, count_attempt=False)
-        elif isinstance(exc, TransientError) and delivery.attempts + 1 < MAX_ATTEMPTS:
-            due = now + backoff(delivery.attempts + 1)
-            log.warning("delivery %s: %s; retrying at %s", delivery.id, reason, due)
-            await self.deliveries.retry_later(delivery.id, due, reason)
-        else:
-            level = logging.ERROR if isinstance(exc, PermanentError) else logging.WARNING
-            log.log(level, "delivery %s to %s failed: %s", delivery.id, delivery.chat_id, reason)
-            await self.deliveries.mark_failed(delivery.id, reason, now)
-            self.failed += 1
 
     async def send_digest(self, batch: DigestBatch) -> None:
         """Send one chat's digest, split at article boundaries, and record each part."""
@@ -304,7 +242,7 @@ class DeliveryEngine:
             a for a in await self.articles.get_many(list(by_article)) if a.status != "withdrawn"
         ]
         for gone in set(by_article) - {a.id for a in live}:
-            await self.deliveries.mark_failed(by_article[gone].id, "article withdrawn", now)
+            await self.outcomes.withdrawn(by_article[gone].id, now)
         if not live:
             return
         subscriber = await self.subscriptions.get(batch.chat_id)
@@ -314,14 +252,13 @@ class DeliveryEngine:
         for message, article_ids in messages:
             await self.claims.claim([by_article[a].id for a in article_ids], now)
             try:
-                message_id = await self._send(message)
+                message_id = await self.sender.send(message)
             except SendError as exc:
                 for article_id in article_ids:
-                    await self._record_failure(by_article[article_id], exc)
+                    await self.outcomes.failure(by_article[article_id], exc)
                 if isinstance(exc, ChatUnavailable):
                     return
                 continue
-            await self.claims.mark_sent_many(
+            await self.outcomes.sent_together(
                 [(by_article[article_id].id, message_id) for article_id in article_ids], now
             )
-            self.sent += len(article_ids)
