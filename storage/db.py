@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 import re
@@ -18,18 +17,12 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from storage.direct import DirectWriter
+
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 BUSY_TIMEOUT_MS = 5000
-CHECKPOINT_EVERY = 200  # direct commits between background WAL checkpoints
-# The direct connection (see Database.write_hot) never waits for a lock and never checkpoints.
-_DIRECT_PRAGMAS = (
-    "PRAGMA busy_timeout = 0",
-    "PRAGMA synchronous = NORMAL",
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA wal_autocheckpoint = 0",
-)
 
 
 T = TypeVar("T")
@@ -91,10 +84,7 @@ class Database:
         # One connection is shared by every coroutine: writers take turns so that one
         # coroutine's statements never land inside another's open transaction.
         self._write_lock = asyncio.Lock()
-        self._direct: sqlite3.Connection | None = None  # see write_hot
-        self._direct_tried = False
-        self._direct_commits = 0
-        self._checkpoint: asyncio.Task[None] | None = None
+        self._direct = DirectWriter(path, self._checkpoint_wal)  # see write_hot
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
@@ -133,11 +123,7 @@ class Database:
 
     async def close(self) -> None:
         """Close the connections."""
-        if self._checkpoint is not None:
-            await asyncio.gather(self._checkpoint, return_exceptions=True)
-        if self._direct is not None:
-            self._direct.close()
-            self._direct = None
+        await self._direct.close()
         await self.conn.close()
 
     async def schema_version(self) -> int:
@@ -255,48 +241,9 @@ class Database:
         the write lock, or anything else fails, the write takes the usual path through the
         database thread, and the WAL is checkpointed there, in the background."""
         async with self._write_lock:
-            if self._write_direct(sql, rows):
+            if self._direct.write(sql, rows):
                 return
             await self.conn.executemany(sql, rows)
-
-    def _write_direct(self, sql: str, rows: Sequence[Sequence[Any]]) -> bool:
-        """The fast path of write_hot; False if the write must go through the thread."""
-        hot = self._direct_connection()
-        if hot is None:
-            return False
-        try:
-            hot.execute("BEGIN IMMEDIATE")  # fails at once while someone else writes
-            hot.executemany(sql, rows)
-            hot.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if hot.in_transaction:
-                with contextlib.suppress(sqlite3.Error):
-                    hot.execute("ROLLBACK")
-            log.debug("direct write fell back to the database thread: %s", exc)
-            return False
-        self._direct_commits += 1
-        if self._direct_commits >= CHECKPOINT_EVERY and (
-            self._checkpoint is None or self._checkpoint.done()
-        ):
-            self._direct_commits = 0
-            self._checkpoint = asyncio.create_task(self._checkpoint_wal())
-        return True
-
-    def _direct_connection(self) -> sqlite3.Connection | None:
-        if self._direct is None and not self._direct_tried and self.path != ":memory:":
-            self._direct_tried = True  # one attempt: a failure is logged once, not per write
-            direct = None
-            try:
-                direct = sqlite3.connect(self.path, isolation_level=None)
-                for pragma in _DIRECT_PRAGMAS:
-                    direct.execute(pragma)
-            except sqlite3.Error as exc:
-                log.warning("no direct database connection (%s); using the thread", exc)
-                if direct is not None:
-                    direct.close()
-                return None
-            self._direct = direct
-        return self._direct
 
     async def _checkpoint_wal(self) -> None:
         try:

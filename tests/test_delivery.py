@@ -223,7 +223,7 @@ async def test_sent_messages_are_recorded_while_another_program_writes(
     """Another program holding SQLite's write lock (say `newsbot import`) delays the record
     of a sent message; it does not lose it and nothing is sent twice. Both ways of recording
     (through the database thread, the default, and the direct write) are covered."""
-    caplog.set_level(logging.DEBUG, logger="storage.db")
+    caplog.set_level(logging.DEBUG, logger="storage.direct")
     bot = await start_bot(engine=EngineOptions(poll_interval=0.05, direct_writes=direct))
     for reader in READERS:
         await subscribe(fake, reader)
