@@ -18,11 +18,11 @@ from bot.services.text.formatting import (
     button_title,
     escape,
     render_article,
-    render_digest_parts,
     telegram_len,
     truncate,
     visible_len,
 )
+from bot.services.text.multipart import render_digest_parts
 from storage.models import Article
 from tests.fakes.telegram_html import HtmlParseError, parse_telegram_html
 

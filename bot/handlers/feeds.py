@@ -10,7 +10,8 @@ from bot.handlers.replies import reply
 from bot.i18n import N_, _, ngettext
 from bot.services.feeds.service import MODES
 from bot.services.publishing.drafts import PublishError
-from bot.services.text.formatting import escape, pack_lines, truncate
+from bot.services.text.formatting import escape, truncate
+from bot.services.text.multipart import pack_lines
 from bot.telegram_adapter.context import BotApplication, BotContext
 from storage.models import Feed
 

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from bot.services.messaging.callback_data import OpenArticle
 from bot.services.messaging.notifier import Button, OutgoingMessage
-from bot.services.text.formatting import button_title, render_digest_parts
+from bot.services.text.formatting import button_title
+from bot.services.text.multipart import render_digest_parts
 from bot.services.text.timeutil import format_day
 from storage.models import Article
 

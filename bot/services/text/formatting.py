@@ -1,4 +1,5 @@
-"""Render articles and digests as Telegram HTML that always parses and always fits.
+"""Render articles as Telegram HTML that always parses and always fits (digests and other
+messages split in several: `multipart`).
 
 Everything that comes from outside (titles, bodies, authors, URLs, tags) is cleaned of control
 characters and lone surrogates, shortened as plain text and only then escaped, so an entity is
@@ -31,8 +32,6 @@ _SUMMARY_MIN = 256
 _AUTHOR_CAP = 128
 _TAG_CAP = 32
 _TAGS_LINE_CAP = 256
-_DIGEST_TITLE_CAP = 256
-_LABEL_CAP = 64
 _URL_CAP = 2048  # longer links are more likely junk than a real article address
 _UNTITLED = N_("(untitled)")
 
@@ -117,12 +116,12 @@ def button_title(title: str, limit: int = 48) -> str:
     return truncate(line or _(_UNTITLED), limit)
 
 
-def _one_line(text: str | None) -> str:
+def one_line(text: str | None) -> str:
     """Clean text and collapse all whitespace to single spaces."""
     return _SPACES.sub(" ", clean(text or "")).strip()
 
 
-def _safe_url(url: str | None) -> str | None:
+def safe_url(url: str | None) -> str | None:
     """The URL if it is a plausible link Telegram accepts, else None."""
     candidate = clean(url or "").strip()
     if not candidate or len(candidate) > _URL_CAP or _SPACES.search(candidate):
@@ -167,7 +166,7 @@ def _page_day(day: date) -> str:
 def _footer(article: Article, tz: ZoneInfo, now: datetime | None) -> list[str]:
     """HTML lines after the summary: byline, link and hashtags."""
     lines: list[str] = []
-    author = truncate(_one_line(article.author), _AUTHOR_CAP)
+    author = truncate(one_line(article.author), _AUTHOR_CAP)
     moment = article.published_at or now or article.created_at
     # The page's own date, when it gives one, is the article's date; else when it came out here.
     day = _page_day(article.page_date) if article.page_date else _date_text(moment, tz)
@@ -175,7 +174,7 @@ def _footer(article: Article, tz: ZoneInfo, now: datetime | None) -> list[str]:
         part for part in (author and _("By {author}").format(author=author), day) if part
     )
     lines.append(f"<i>{escape(byline)}</i>")
-    url = _safe_url(article.url)
+    url = safe_url(article.url)
     if url:
         link = _('<a href="{url}">Read the full article</a>')
         lines.append(link.format(url=html.escape(url, quote=True)))
@@ -185,7 +184,12 @@ def _footer(article: Article, tz: ZoneInfo, now: datetime | None) -> list[str]:
     return lines
 
 
-def _summary_text(article: Article) -> str:
+def headline(article: Article) -> str:
+    """The article's title on one line, or "(untitled)"."""
+    return one_line(article.title) or _(_UNTITLED)
+
+
+def summary_text(article: Article) -> str:
     """The summary, or the start of the body when there is no summary."""
     summary = clean(article.summary).strip()
     if summary:
@@ -203,8 +207,8 @@ def render_article(
     article it is now (the moment it is being sent) when given, else created_at.
     """
     footer = "\n".join(_footer(article, tz, now))
-    title = _one_line(article.title) or _(_UNTITLED)
-    summary = _summary_text(article)
+    title = headline(article)
+    summary = summary_text(article)
     # Room for title and summary: the footer and the two blank lines come first.
     room = limit - visible_len(footer) - 4
     summary_room = max(min(_SUMMARY_MIN, telegram_len(summary)), room - telegram_len(title))
@@ -233,7 +237,7 @@ def shorten_at_sentence(text: str, limit: int) -> str:
 
 def safe_image_url(article: Article) -> str | None:
     """The article's lead image if it is an http(s) link Telegram could fetch."""
-    url = _safe_url(article.image_url)
+    url = safe_url(article.image_url)
     return url if url and url.lower().startswith(("http://", "https://")) else None
 
 
@@ -245,8 +249,8 @@ def render_caption(
     the byline, link and hashtags."""
     footer = "\n".join(_footer(article, tz, now))
     room = limit - visible_len(footer) - 4
-    title = _one_line(article.title) or _(_UNTITLED)
-    summary = _summary_text(article)
+    title = headline(article)
+    summary = summary_text(article)
     title = truncate(title, max(_TITLE_MIN, room - min(telegram_len(summary), _SUMMARY_MIN)))
     summary = shorten_at_sentence(summary, room - telegram_len(title))
     parts = [f"<b>{escape(title)}</b>"]
@@ -254,66 +258,3 @@ def render_caption(
         parts.append(escape(summary))
     parts.append(footer)
     return "\n\n".join(parts)
-
-
-def _digest_block(number: int, article: Article, room: int) -> str:
-    """One numbered digest entry that fits in room visible units."""
-    prefix = f"{number}. "
-    title = _one_line(article.title) or _(_UNTITLED)
-    title = truncate(title, min(_DIGEST_TITLE_CAP, room - len(prefix)))
-    summary_room = room - len(prefix) - telegram_len(title) - 1
-    summary = truncate(_summary_text(article), min(SUMMARY_CAP, summary_room))
-    heading = escape(title)
-    url = _safe_url(article.url)
-    if url:
-        heading = f'<a href="{html.escape(url, quote=True)}">{heading}</a>'
-    block = f"{prefix}<b>{heading}</b>"
-    return f"{block}\n{escape(summary)}" if summary else block
-
-
-def render_digest_parts(
-    articles: Sequence[Article], *, date_label: str
-) -> list[tuple[str, list[int]]]:
-    """The digest's messages, each with the ids of the articles it lists.
-
-    Messages break only between articles; continuation messages start with "(continued)".
-    Entries carry no dates, so no time zone is needed (date_label is the reader's day).
-    """
-    if not articles:
-        return []
-    label = escape(truncate(_one_line(date_label), _LABEL_CAP))
-    suffix = f" · {label}" if label else ""
-    headers = (_("<b>Your daily digest</b>") + suffix, _("(continued)") + suffix)
-    # Every entry must fit under either header on a message of its own.
-    room = MESSAGE_LIMIT - max(visible_len(header) for header in headers) - 2
-    messages: list[tuple[str, list[int]]] = []
-    ids: list[int] = []
-    current, used = headers[0], visible_len(headers[0])
-    for number, article in enumerate(articles, start=1):
-        block = _digest_block(number, article, room)
-        size = visible_len(block) + 2
-        if used + size > MESSAGE_LIMIT:
-            messages.append((current, ids))
-            current, used, ids = headers[1], visible_len(headers[1]), []
-        current += "\n\n" + block
-        used += size
-        ids.append(article.id)
-    messages.append((current, ids))
-    return messages
-
-
-def pack_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Group HTML lines (each well under the limit) into as few messages as fit `limit`."""
-    messages: list[str] = []
-    current: list[str] = []
-    used = 0
-    for line in lines:
-        size = visible_len(line) + 1
-        if current and used + size > limit:
-            messages.append("\n".join(current))
-            current, used = [], 0
-        current.append(line)
-        used += size
-    if current:
-        messages.append("\n".join(current))
-    return messages
