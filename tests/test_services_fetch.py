@@ -11,10 +11,10 @@ import httpx
 import pytest
 from aiohttp import web
 
+from bot.services.ingest.charset import decode_body
 from bot.services.ingest.fetch import (
     FetchError,
     check_url,
-    decode_body,
     fetch_feed_bytes,
     fetch_page,
     make_client,

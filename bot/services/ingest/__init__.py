@@ -1,6 +1,7 @@
 """Bringing outside content in as articles.
 
-`fetch`: fetching pages and feeds over HTTP without letting a URL reach private networks.
+`fetch`: fetching pages and feeds over HTTP without letting a URL reach private networks;
+`charset`: decoding what was fetched as browsers do.
 `extract`: turning web pages, pasted text and uploaded documents into `ExtractedArticle`s.
 `problems`: why a page could not be used, as a reason code worded when an admin reads it.
 """

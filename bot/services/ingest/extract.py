@@ -13,7 +13,7 @@ from charset_normalizer import from_bytes
 from trafilatura.settings import Document
 
 from bot.i18n import _
-from bot.services.ingest.fetch import decode_body
+from bot.services.ingest.charset import decode_body
 from bot.services.ingest.pasted import clean_body, clean_page, trim_quotes
 from bot.services.text.tags import normalize_tags
 
