@@ -33,8 +33,9 @@ from bot.services.operations.retention import RetentionService
 from bot.services.publishing.corrections import CorrectionService
 from bot.services.publishing.workflow import PublishingService
 from bot.services.readers.buttons import ReaderKeyboards
-from bot.services.readers.comments import CommentService, ModerationSettings
+from bot.services.readers.comments import CommentService
 from bot.services.readers.languages import LanguageService
+from bot.services.readers.moderation import CommentModeration, ModerationSettings
 from bot.services.readers.related import RelatedService
 from bot.services.readers.search import SearchService
 from bot.services.readers.subscriptions import SubscriptionService
@@ -109,6 +110,7 @@ class Services:
     stats: StatsService
     related: RelatedService
     comments: CommentService
+    moderation: CommentModeration
     channel: ChannelService
     publishing: PublishingService
     corrections: CorrectionService
@@ -166,10 +168,14 @@ def build_services(
     )
     languages = LanguageService(storage.subscribers, clock)
     related = RelatedService(storage.related, clock)
-    moderation = ModerationSettings(settings.admin_ids, settings.comments_moderation, tz)
-    comments = CommentService(
-        storage.comments, articles, notifier, clock, moderation, languages.of
+    moderation = CommentModeration(
+        storage.comments,
+        notifier,
+        clock,
+        ModerationSettings(settings.admin_ids, settings.comments_moderation, tz),
+        languages.of,
     )
+    comments = CommentService(storage.comments, articles, moderation, clock)
     keyboards = keyboards or ReaderKeyboards(related)
     composer = ArticleComposer(articles, tz, keyboards, style=settings.article_style)
     engine = DeliveryEngine(
@@ -219,6 +225,7 @@ def build_services(
         stats=StatsService(storage.subscribers, articles, deliveries, storage.engagement),
         related=related,
         comments=comments,
+        moderation=moderation,
         channel=channel,
         publishing=publishing,
         corrections=CorrectionService(

@@ -186,7 +186,7 @@ async def test_hiding_a_discussion_comment_takes_it_out_of_the_group(
     spam = fake.send_text(COMMENTER, "Buy cheap watches", chat_id=GROUP, reply_to=copy_id)
     notice = await fake.wait_for_message(ADMIN_ID, predicate=lambda m: "New comment" in m.text)
     hide = next(d for d in notice.button_data() if d.startswith("md:h:"))
-    with caplog.at_level(logging.WARNING, logger="bot.services.readers.comments"):
+    with caplog.at_level(logging.WARNING, logger="bot.services.readers.moderation"):
         query = fake.press_button(ADMIN_ID, ADMIN_ID, notice.message_id, hide)
         await fake.wait_for_callback_answer(query)
         await fake.wait_until(lambda: "Hidden by" in notice.text, what="decision noted")

@@ -36,7 +36,7 @@ async def _ban_or_unban(update: Update, context: BotContext, ban: bool) -> None:
         ).format(command=command)
         await answer_message(update, what + usage)
         return
-    service = context.services.comments
+    service = context.services.moderation
     outcome = await (service.ban(target, user_id(update)) if ban else service.unban(target))
     await answer_message(update, outcome.text)
 
@@ -64,7 +64,7 @@ async def moderation_button(update: Update, context: BotContext) -> None:
         await query.answer(_(EXPIRED))
         return
     name = update.effective_user.full_name if update.effective_user else ""
-    outcome = await context.services.comments.moderate(button.action, button.comment_id, name)
+    outcome = await context.services.moderation.moderate(button.action, button.comment_id, name)
     await query.answer(outcome.text if not outcome.ok else None)
     # The buttons go either way: the comment is settled, or the notice was stale.
     note = f"\n\n{outcome.text}" if outcome.ok else ""
