@@ -220,3 +220,15 @@ def test_reports_sharing_a_headline_are_both_suggested_and_a_copy_only_once(
     assert "https://two.example/b" in urls
     assert len({"https://one.example/a", "https://mirror.example/a"} & set(urls)) == 1
     assert "https://news.example/jazz" not in urls
+
+
+async def test_a_withdrawn_headline_under_a_rewritten_text_is_not_suggested(db: Database) -> None:
+    withdrawn = await add(db, *SAME_EVENT, status="published", url="https://news.example/a")
+    await ArticleRepository(db).set_status(withdrawn.id, "withdrawn", NOW)
+    # The same headline elsewhere over a rewritten text: too far for a copy of its words.
+    rewrite = await add(db, SAME_EVENT[0] + "!", REPORT_TWO, url="https://m/r")
+    report = await add(db, WIRE_HEADLINE, REPORT_TWO, url="https://two.example/b")
+    query = await add(db, *QUAKE, status="published")
+    ranked = [i for i, _ in await service(db, Ranking(floor=0.0)).compute(query.id)]
+    assert rewrite.id not in ranked and withdrawn.id not in ranked
+    assert report.id in ranked

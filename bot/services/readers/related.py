@@ -15,7 +15,7 @@ How a list is computed (`RelatedService.refresh`):
    recency bonus (at most RECENCY_BONUS, halving every RECENCY_HALF_LIFE_DAYS) decides
    between close scores. The stored score is the relevance itself. Withdrawn articles, and
    copies of them (the same content hash under another URL, or near-duplicates), are never
-   suggested.
+   suggested: for them a shared headline or a cosine >= WITHDRAWN_COPY is enough.
 
 Refresh policy: publishing or editing an article (the `article_changed` hook) recomputes its
 list and invalidates the lists of its new neighbours, which most likely gain it. Any other
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from collections import ChainMap, Counter
 from collections.abc import Iterable, Mapping
@@ -69,6 +70,7 @@ COMMON_SHARE = 0.05  # terms in more than 5% of a large archive are too common t
 # The same text with a line of page furniture added scores >= 0.95 (every ECB+ article
 # tried); distinct reports of one event score below it, and are worth reading both.
 NEAR_DUPLICATE = 0.95
+WITHDRAWN_COPY = 0.9
 RECENCY_BONUS = 0.05
 RECENCY_HALF_LIFE_DAYS = 30.0
 STALE_AFTER = timedelta(days=7)
@@ -76,6 +78,7 @@ STALE_GROWTH = 0.10
 SIZE_CACHE_SECONDS = 30.0
 DF_CACHE_LIMIT = 200_000
 BULK_BATCH = 500
+_WORDS = re.compile(r"[^\W_]+")
 
 
 def recency_factor(moment: datetime, now: datetime) -> float:
@@ -160,13 +163,12 @@ class RelatedService:
         found = await self.repo.search(query, text.id, CANDIDATES, TITLE_WEIGHT)
         sigs = await self._candidate_signatures([c.id for c in found], size)
         now = self.clock.now()
-        # The article itself and withdrawn ones: their near-copies are never suggested.
-        banned = [own, *(sigs.get(c.id, {}) for c in found if c.withdrawn)]
+        withdrawn = [(_headline(c.title), sigs.get(c.id, {})) for c in found if c.withdrawn]
         scored = []
         for cand in (c for c in found if not c.withdrawn):
             sig = sigs.get(cand.id, {})
-            if _copy_of_any(sig, banned):
-                continue
+            if _copy_of_any(sig, [own]) or _copy_of_withdrawn(cand, sig, withdrawn):
+                continue  # the article itself again, or what the admin took down
             score = cosine(own, sig)
             if score >= self.ranking.floor:
                 scored.append((score * recency_factor(cand.moment, now), score, cand, sig))
@@ -259,6 +261,23 @@ class RelatedService:
     async def refresh_all(self) -> int:
         """Recompute every suggestable article's list (e.g. after a large import)."""
         return await self.refresh_missing(everything=True)
+
+
+def _copy_of_withdrawn(
+    cand: Candidate, sig: Signature, withdrawn: list[tuple[str, Signature]]
+) -> bool:
+    """Whether a candidate may be a withdrawn article again: its headline, or close to its text.
+
+    Stricter than `_copy_of_any` on purpose: what an admin took down must not come back
+    through a lightly edited copy, even at the cost of hiding a genuine report or two.
+    """
+    title = _headline(cand.title)
+    return any(title == t or cosine(sig, s) >= WITHDRAWN_COPY for t, s in withdrawn)
+
+
+def _headline(title: str) -> str:
+    """A headline's words, lower-cased: the same headline whatever its punctuation."""
+    return " ".join(_WORDS.findall(title.casefold()))
 
 
 def _copy_of_any(sig: Signature, others: list[Signature]) -> bool:
