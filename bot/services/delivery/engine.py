@@ -85,7 +85,6 @@ class DeliveryEngine:
         self.articles = articles
         self.subscriptions = subscriptions
         self.composer = composer
-        self.notifier = notifier
         self.clock = clock
         self.options = options or EngineOptions()
         o = self.options
