@@ -6,18 +6,18 @@ Quality, honestly: the ECB+ topics are split into two halves (topics in sorted o
 alternately A and B). Each half's articles are imported with the 839 BBC articles as
 unrelated distractors into a temporary SQLite database through our storage layer. On the
 tuning half, the entity weight is chosen from GRID (best precision@3; on a tie the better
-MAP@10, then the smaller weight) and the relevance floor is set where suggestions start
-to be more often wrong than right (`net_gain_floor`). Those settings are used on the other
-half, whose figures are the ones that count: precision@3 (each of the 3 slots holds an
-article of the same `cluster`; an empty slot counts as a miss), beside TF-IDF cosine
-(scikit-learn, sublinear tf, English stop words) over the same archive in the same run. Both
-directions are printed. The development halves are nearly saturated (events of 10 or more
-reports leave many right answers), so each held-out half is also measured with every event
-cut to THIN reports (THIN_DRAWS seeded draws, each with the BBC distractors): then all 3
-slots must hold the event's only other reports, and sibling events and copies weigh in
-full. Last, the shipped settings on the whole development set (all three
-files) beside TF-IDF, and what the same procedure would choose there. Latency: see
-related_latency.py. Skips cleanly (exit 0) when ../shared/data is absent; exit 1 when a
+MAP@10, then the smaller weight) and the relevance floor is set where suggestions start to
+be more often about another subject than about the query's (`net_gain_floor`). Those
+settings are used on the other half, whose figures are the ones that count: precision@3
+(each of the 3 slots holds an article of the same `cluster`; an empty slot counts as a
+miss), beside TF-IDF cosine (scikit-learn, sublinear tf, English stop words) over the same
+archive in the same run. Both directions are printed. The development halves are nearly
+saturated (events of 7 to 15 reports leave many right answers), so each held-out half is
+also measured with every event cut to THIN reports (THIN_DRAWS seeded draws, each with the
+BBC distractors): then all 3 slots must hold the event's only other reports, and sibling
+events and copies weigh in full. Last, the shipped settings on the whole development set
+(all three files) beside TF-IDF, and what the same procedure would choose there. Latency:
+see related_latency.py. Skips cleanly (exit 0) when ../shared/data is absent; exit 1 when a
 target is missed.
 """
 
@@ -144,19 +144,22 @@ class Archive:
 
 
 def net_gain_floor(rows: list[Row], ranked: dict[int, list[tuple[int, float]]]) -> float:
-    """The relevance below which suggestions are more often wrong than right.
+    """The relevance below which suggestions are more often unrelated than related.
 
-    Over every query's top 10, going down by relevance, each correct suggestion counts +1 and
-    each wrong one (a distractor or a sibling event) -1; the floor is the relevance where that
-    running sum peaks, rounded to hundredths.
+    Over every query's top 10, going down by relevance, each suggestion on the query's subject
+    (its own event, or a sibling event of the same ECB+ topic) counts +1 and each one about
+    another subject (a BBC distractor, another topic) -1; the floor is the relevance where that
+    running sum peaks, rounded to hundredths. Siblings count as related here: the ranker puts
+    them below the same event's reports, but another earthquake under an earthquake is still
+    reading on the subject, where an empty slot is nothing and a jazz festival is noise.
     """
     pairs = [(i, j, s) for i, lst in ranked.items() for j, s in lst]
     items = sorted(
-        ((s, rows[j].get("cluster") == rows[i]["cluster"]) for i, j, s in pairs), reverse=True
+        ((s, rows[j].get("topic") == rows[i]["topic"]) for i, j, s in pairs), reverse=True
     )
     gain, best = 0, (0, 1.0)
-    for score, right in items:
-        gain += 1 if right else -1
+    for score, related in items:
+        gain += 1 if related else -1
         if gain >= best[0]:
             best = (gain, score)
     return round(best[1], 2)
@@ -202,7 +205,7 @@ async def tune(archive: Archive) -> tuple[Ranking, list[str]]:
     weight = -best[2]
     floor = net_gain_floor(archive.rows, ranked_by[weight])
     lines.append(f"    chosen: weight {weight:.2f} (best precision@3; on a tie MAP@10)")
-    lines.append(f"    floor {floor:.2f} (where wrong suggestions start to outnumber right ones)")
+    lines.append(f"    floor {floor:.2f} (where other subjects start to outnumber the query's)")
     return Ranking(entity_weight=weight, floor=floor), lines
 
 

@@ -25,7 +25,7 @@ SIGNATURE_TERMS = 128
 TITLE_REPEAT = 2
 SIGNATURE_ENTITIES = 64
 ENTITY_WEIGHT = 1.0
-FLOOR = 0.16
+FLOOR = 0.08
 
 _WORD = re.compile(r"[^\W_]+")
 # Common English function words; they say nothing about what an article is about.
