@@ -97,12 +97,16 @@ class FeedOrigin:
 
 @dataclass(frozen=True)
 class PageProblem:
-    """Why a feed entry's linked page could not be used: a reason code and its detail."""
+    """Why a page (a feed entry's link) or a feed could not be used: a reason code and its
+    values."""
 
-    # http_status | timeout | unreachable | no_address | not_a_page | no_article | other
+    # A code of bot/services/ingest/problems (http_status, timeout, too_many_redirects, ...).
     reason: str
     status: int | None = None  # the HTTP status (http_status)
-    detail: str = ""  # the content type (not_a_page); the fetcher's English sentence (other)
+    # The content type (not_a_page, not_a_feed); the limit passed (too_many_redirects: hops,
+    # page_too_large and feed_too_large: megabytes); for `other` from before reasons were set
+    # where they arise, the fetcher's English sentence.
+    detail: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""Draft notes as data: a failed page becomes a reason code over real HTTP on 127.0.0.1, notes
-round-trip through SQLite, notes stored in English before migration 0013 are read back as data
-(or shown as they are), and each reads in the admin's language."""
+"""Draft notes as data: a failed page's error carries its reason code (set where it is raised)
+over real HTTP on 127.0.0.1, notes round-trip through SQLite, notes stored in English before
+migration 0013 are read back as data (or shown as they are), and each reads in the admin's
+language."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ PAGE_FAILED = (
 async def site() -> AsyncIterator[Site]:
     async with serve_site() as running:
         running.pages["/menu"] = article_page("Menu", ["Home"])  # too little text to be news
+        running.redirects["/loop"] = "/loop"
         running.feed = rss([])
         yield running
 
@@ -46,6 +48,7 @@ def closed_port() -> int:
         ("/gone", PageProblem("http_status", status=404)),
         ("/feed.xml", PageProblem("not_a_page", detail="application/rss+xml")),
         ("/menu", PageProblem("no_article")),
+        ("/loop", PageProblem("too_many_redirects", detail="3")),
     ],
 )
 async def test_a_page_that_cannot_be_used_is_given_a_reason_code(
@@ -62,11 +65,27 @@ async def test_unreachable_and_refused_addresses_have_reasons_too() -> None:
     assert caught.value.problem == PageProblem("unreachable")
     with pytest.raises(PageError) as caught:
         await load_url("http://127.0.0.1/x", allow_private=False)
-    # No code of its own: the fetcher's sentence, translated when the catalog has it.
-    problem = caught.value.problem
-    assert problem.reason == "other" and problem.detail.startswith("That address points to")
-    with using("ru"):
-        assert describe(problem).startswith("Этот адрес ведёт в частную сеть")
+    assert caught.value.problem == PageProblem("private_address")
+    with pytest.raises(PageError) as caught:
+        await load_url("gopher://127.0.0.1/x", allow_private=True)
+    assert caught.value.problem == PageProblem("unsupported_scheme")
+
+
+async def test_the_errors_sentence_is_its_problem_worded_in_the_current_language(
+    site: Site,
+) -> None:
+    with using("ru"), pytest.raises(PageError) as caught:
+        await load_url(site.url("/loop"), allow_private=True)
+    assert str(caught.value) == "Ссылка перенаправляет слишком много раз (больше 3)."
+    assert str(caught.value) == describe_in("ru", caught.value.problem)
+    with pytest.raises(PageError) as caught:
+        await load_url(site.url("/gone"), allow_private=True)
+    assert str(caught.value) == "The server answered 404."
+
+
+def describe_in(language: str, problem: PageProblem) -> str:
+    with using(language):
+        return describe(problem)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +96,17 @@ async def test_unreachable_and_refused_addresses_have_reasons_too() -> None:
         (PageProblem("unreachable"), "удалось подключиться к сайту."),
         (PageProblem("not_a_page", detail="application/pdf"), "Эта ссылка — не веб-страница"),
         (PageProblem("no_article"), "этой странице не найдено статьи."),
-        (PageProblem("other", detail="Something odd."), "Something odd."),  # no msgid: as is
+        (PageProblem("no_title"), "страницы нет заголовка."),
+        (PageProblem("too_many_redirects", detail="3"), "слишком много раз (больше 3)."),
+        (PageProblem("page_too_large", detail="2"), "Страница больше 2 МБ."),
+        (PageProblem("not_a_feed", detail="text/csv"), "Эта ссылка — не лента (text/csv)."),
+        (PageProblem("not_a_page"), "не веб-страница (неизвестный тип)."),
+        (PageProblem("private_address"), "Этот адрес ведёт в частную сеть"),
+        (PageProblem("invalid_address"), "Это неверный веб-адрес."),
+        (PageProblem("other"), "удалось загрузить сайт."),
+        # Notes stored as the fetcher's English sentence (migration 0013): its msgid, or as is.
+        (PageProblem("other", detail="Could not connect to the site."), "удалось подключиться"),
+        (PageProblem("other", detail="Something odd."), "Something odd."),
     ],
 )
 def test_each_reason_reads_in_russian(problem: PageProblem, russian: str) -> None:

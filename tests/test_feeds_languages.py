@@ -65,3 +65,33 @@ async def test_a_held_feed_entry_explains_itself_in_each_admins_language_after_a
         await fake.wait_until(lambda p=preview, t=tag: t in p.text, what="the preview again")
         assert held in preview.text
     fake.assert_no_errors()
+
+
+async def test_a_reason_with_a_limit_reads_in_each_admins_language(
+    fake: FakeBotAPI, start_bot: BotFactory
+) -> None:
+    # The fetcher's error carries its reason and limit, so no sentence is stored in English.
+    fake.add_user(ADMIN_ID, "Ivan", language_code="ru")
+    fake.add_user(UZ_ADMIN, "Dilnoza", language_code="uz")
+    clock = FakeClock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    env = {"ADMIN_IDS": f"{ADMIN_ID},{UZ_ADMIN}", "FEED_POLL_MINUTES": "1"}
+    async with serve_site() as site:
+        site.redirects["/loop"] = "/loop"
+        await start_bot(clock=clock, **env)
+        site.feed = rss([])
+        fake.send_text(ADMIN_ID, f"/feeds add {site.url('/feed.xml')} auto")
+        assert "Test Ledger" in (await fake.wait_for_message(ADMIN_ID, timeout=10)).text
+        fake.send_text(UZ_ADMIN, "/feeds")
+        await fake.wait_for_message(UZ_ADMIN)
+        site.feed = rss([("g-loop", site.url("/loop"), "Ferry timetable")])
+        clock.advance(timedelta(minutes=2))
+        ru = await fake.wait_for_message(ADMIN_ID, predicate=is_preview, timeout=10)
+        uz = await fake.wait_for_message(UZ_ADMIN, predicate=is_preview, timeout=10)
+        # /publish with the same link answers with the same reason, in the admin's language.
+        fake.send_text(ADMIN_ID, f"/publish {site.url('/loop')}")
+        answer = await fake.wait_for_message(ADMIN_ID, timeout=10)
+    assert "использовать (Ссылка перенаправляет слишком много раз (больше 3)): это" in ru.text
+    assert "foydalanib boʻlmadi (Havola juda koʻp marta yoʻnaltiradi (3 martadan" in uz.text  # noqa: RUF001
+    assert "redirects" not in ru.text + uz.text
+    assert "Ссылка перенаправляет слишком много раз (больше 3)." in answer.text
+    fake.assert_no_errors()

@@ -19,6 +19,7 @@ from bot.services.ingest.fetch import (
     fetch_page,
     make_client,
 )
+from storage.models import PageProblem
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE = (FIXTURES / "pages" / "article_boilerplate.html").read_bytes()
@@ -163,8 +164,9 @@ async def test_refuses_loopback_by_default(server: Server, client: httpx.AsyncCl
     ],
 )
 async def test_check_url_refuses_non_public_addresses(url: str):
-    with pytest.raises(FetchError, match="private network"):
+    with pytest.raises(FetchError, match="private network") as caught:
         await check_url(url)
+    assert caught.value.problem == PageProblem("private_address")
 
 
 async def test_check_url_accepts_public_literal():
@@ -172,10 +174,19 @@ async def test_check_url_accepts_public_literal():
     assert parsed.host == PUBLIC_IP
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org/file", "file:///etc/passwd", "not a url"])
-async def test_refuses_other_schemes(url: str, client: httpx.AsyncClient):
-    with pytest.raises(FetchError, match=r"http://|valid web address"):
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("ftp://example.org/file", "unsupported_scheme"),
+        ("file:///etc/passwd", "unsupported_scheme"),
+        ("not a url", "unsupported_scheme"),  # no scheme at all
+        ("http:///news", "invalid_address"),
+    ],
+)
+async def test_refuses_other_schemes(url: str, reason: str, client: httpx.AsyncClient):
+    with pytest.raises(FetchError, match=r"http://|valid web address") as caught:
         await fetch_page(url, client=client)
+    assert caught.value.problem == PageProblem(reason)
 
 
 async def test_follows_redirects_up_to_limit(server: Server, client: httpx.AsyncClient):
@@ -187,10 +198,11 @@ async def test_follows_redirects_up_to_limit(server: Server, client: httpx.Async
 
 
 async def test_too_many_redirects(server: Server, client: httpx.AsyncClient):
-    with pytest.raises(FetchError, match="redirects too many times"):
+    with pytest.raises(FetchError, match=r"redirects too many times \(more than 3\)") as caught:
         await fetch_page(
             f"{server.base}/redirect/4", client=client, allow_private=True, max_redirects=3
         )
+    assert caught.value.problem == PageProblem("too_many_redirects", detail="3")
     # The fourth redirect is not followed.
     assert server.hits == ["/redirect/4", "/redirect/3", "/redirect/2", "/redirect/1"]
 
@@ -247,10 +259,11 @@ async def test_html_is_cut_at_size_cap(server: Server, client: httpx.AsyncClient
 
 async def test_oversize_feed_is_refused(server: Server, client: httpx.AsyncClient):
     for path in ("/big-chunked", "/feed"):
-        with pytest.raises(FetchError, match="larger than"):
+        with pytest.raises(FetchError, match=r"feed is larger than 0\.001 MB") as caught:
             await fetch_feed_bytes(
                 f"{server.base}{path}", client=client, allow_private=True, max_bytes=1_000
             )
+        assert caught.value.problem == PageProblem("feed_too_large", detail="0.001")
 
 
 async def test_fetches_feed(server: Server, client: httpx.AsyncClient):
@@ -260,15 +273,18 @@ async def test_fetches_feed(server: Server, client: httpx.AsyncClient):
 
 
 async def test_non_html_content_type_is_refused(server: Server, client: httpx.AsyncClient):
-    with pytest.raises(FetchError, match=r"not a web page \(application/pdf\)"):
+    with pytest.raises(FetchError, match=r"not a web page \(application/pdf\)") as caught:
         await fetch_page(f"{server.base}/pdf", client=client, allow_private=True)
-    with pytest.raises(FetchError, match=r"not a feed \(application/pdf\)"):
+    assert caught.value.problem == PageProblem("not_a_page", detail="application/pdf")
+    with pytest.raises(FetchError, match=r"not a feed \(application/pdf\)") as caught:
         await fetch_feed_bytes(f"{server.base}/pdf", client=client, allow_private=True)
+    assert caught.value.problem == PageProblem("not_a_feed", detail="application/pdf")
 
 
 async def test_http_error_status(server: Server, client: httpx.AsyncClient):
-    with pytest.raises(FetchError, match="answered 404"):
+    with pytest.raises(FetchError, match="answered 404") as caught:
         await fetch_page(f"{server.base}/missing", client=client, allow_private=True)
+    assert caught.value.problem == PageProblem("http_status", status=404)
 
 
 async def test_cp1251_without_charset_decodes(server: Server, client: httpx.AsyncClient):
@@ -282,21 +298,24 @@ async def test_cp1251_without_charset_decodes(server: Server, client: httpx.Asyn
 
 async def test_read_timeout_becomes_fetch_error(server: Server):
     async with make_client(timeout=0.1) as fast_client:
-        with pytest.raises(FetchError, match="too long"):
+        with pytest.raises(FetchError, match="too long") as caught:
             await fetch_page(f"{server.base}/slow", client=fast_client, allow_private=True)
+    assert caught.value.problem == PageProblem("timeout")
 
 
 async def test_total_timeout_stops_dripping_server(server: Server, client: httpx.AsyncClient):
-    with pytest.raises(FetchError, match="too long"):
+    with pytest.raises(FetchError, match="too long") as caught:
         await fetch_page(
             f"{server.base}/drip", client=client, allow_private=True, total_timeout=0.3
         )
+    assert caught.value.problem == PageProblem("timeout")
 
 
 async def test_connection_refused(client: httpx.AsyncClient):
     # Port 9 (discard) is closed on test machines; the request must fail quickly.
-    with pytest.raises(FetchError, match="connect"):
+    with pytest.raises(FetchError, match="connect") as caught:
         await fetch_page("http://127.0.0.1:9/", client=client, allow_private=True)
+    assert caught.value.problem == PageProblem("unreachable")
 
 
 def test_decode_body_prefers_header_then_meta_then_detection():

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import DEFAULT_LANGUAGE, N_, _, using
+from bot.i18n import N_, _
 from bot.services.feeds.parse import FeedEntry, FeedError, ParsedFeed, parse_feed
 from bot.services.ingest.extract import ExtractedArticle
 from bot.services.ingest.fetch import FetchError, fetch_feed_bytes, make_client
@@ -209,11 +209,8 @@ class FeedService:
         wrong with the page (None when the entry links nowhere, so no link can be dead)."""
         problem = None
         if entry.link:
-            private = self.settings.allow_private_urls
             try:
-                # A reason without a code of its own is stored in English (its msgid).
-                with using(DEFAULT_LANGUAGE):
-                    page = await load_url(entry.link, allow_private=private)
+                page = await load_url(entry.link, allow_private=self.settings.allow_private_urls)
             except PageError as exc:
                 log.info("feed entry %s: using the feed's summary (%s)", entry.link, exc)
                 problem = exc.problem

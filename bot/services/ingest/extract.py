@@ -13,9 +13,12 @@ from charset_normalizer import from_bytes
 from trafilatura.settings import Document
 
 from bot.i18n import _
+from bot.services.ingest import problems
 from bot.services.ingest.charset import decode_body
 from bot.services.ingest.pasted import clean_body, clean_page, trim_quotes
+from bot.services.ingest.problems import describe
 from bot.services.text.tags import normalize_tags
+from storage.models import PageProblem
 
 MIN_ARTICLE_CHARS = 200
 _TEXT_EXTENSIONS = frozenset({".txt", ".md", ".markdown"})
@@ -28,7 +31,18 @@ _MD_HEADING = re.compile(r"^#{1,6}\s+")
 
 
 class ExtractError(Exception):
-    """No article could be made; str() is a short explanation for the user."""
+    """No article could be made; str() is a short explanation for the user. `problem` says
+    why as data when the source was a web page (pasted text and documents have none)."""
+
+    def __init__(self, message: str, problem: PageProblem | None = None) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+    @classmethod
+    def of_page(cls, reason: str) -> ExtractError:
+        """The error for a web page that holds no usable article, worded by its reason."""
+        problem = PageProblem(reason)
+        return cls(describe(problem), problem)
 
 
 @dataclass(frozen=True)
@@ -57,7 +71,7 @@ def extract_article(html: str, url: str | None) -> ExtractedArticle:
         include_tables=False,
     )
     if not isinstance(doc, Document) or not doc.text:
-        raise ExtractError(_("No article found on that page."))
+        raise ExtractError.of_page(problems.NO_ARTICLE)
     title, image = _clean(doc.title), _clean(doc.image)
     if not (title and image):
         meta = _scan_meta(html)
@@ -65,9 +79,9 @@ def extract_article(html: str, url: str | None) -> ExtractedArticle:
     title = trim_quotes(title)
     body = "\n".join(clean_body(_drop_leading_title(str(doc.text), title).split("\n"))).strip()
     if len(body) < MIN_ARTICLE_CHARS:
-        raise ExtractError(_("No article found on that page."))
+        raise ExtractError.of_page(problems.NO_ARTICLE)
     if not title:
-        raise ExtractError(_("The page has no title."))
+        raise ExtractError.of_page(problems.NO_TITLE)
     tags = normalize_tags([*(doc.tags or []), *(doc.categories or [])])
     return ExtractedArticle(
         url=url or _clean(doc.url) or None,

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 import httpx
 
-from bot.i18n import _
+from bot.services.ingest import problems
 from bot.services.ingest.charset import decode_body
+from bot.services.ingest.problems import describe
+from storage.models import PageProblem
 
 USER_AGENT = "newsbot/0.1 (+https://github.com/)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -29,7 +31,12 @@ _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 
 
 class FetchError(Exception):
-    """A fetch failed; str() is a short explanation that can be shown to the user."""
+    """A fetch failed: `problem` says why as data; str() is that reason in the current
+    language, a short explanation that can be shown to the user."""
+
+    def __init__(self, reason: str, *, status: int | None = None, detail: str = "") -> None:
+        self.problem = PageProblem(reason, status, detail)
+        super().__init__(describe(self.problem))
 
 
 @dataclass(frozen=True)
@@ -79,11 +86,11 @@ async def fetch_page(
         async with asyncio.timeout(total_timeout):
             response, body, truncated = await _download(url, client, policy)
     except TimeoutError as exc:
-        raise FetchError(_("The site took too long to answer.")) from exc
+        raise FetchError(problems.TIMEOUT) from exc
     except httpx.HTTPError as exc:
-        raise FetchError(_describe_http_error(exc)) from exc
+        raise FetchError(_http_error_reason(exc)) from exc
     except httpx.InvalidURL as exc:
-        raise FetchError(_("The site redirected to an invalid web address.")) from exc
+        raise FetchError(problems.BAD_REDIRECT) from exc
     return FetchedPage(
         url=str(response.url),
         status=response.status_code,
@@ -118,21 +125,16 @@ async def check_url(url: str, *, allow_private: bool = False) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:
-        raise FetchError(_("That is not a valid web address.")) from exc
+        raise FetchError(problems.INVALID_ADDRESS) from exc
     if parsed.scheme not in {"http", "https"}:
-        raise FetchError(_("Only http:// and https:// links can be fetched."))
+        raise FetchError(problems.UNSUPPORTED_SCHEME)
     if not parsed.host:
-        raise FetchError(_("That is not a valid web address."))
+        raise FetchError(problems.INVALID_ADDRESS)
     if not allow_private:
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
         for address in await _resolve(parsed.host, port):
             if not _is_public(address):
-                raise FetchError(
-                    _(
-                        "That address points to a private network; only public sites can be "
-                        "fetched."
-                    )
-                )
+                raise FetchError(problems.PRIVATE_ADDRESS)
     return parsed
 
 
@@ -148,8 +150,8 @@ class _Policy:
     def too_large(self) -> FetchError:
         size = f"{self.max_bytes / 1_000_000:g}"
         if self.what == "a feed":
-            return FetchError(_("The feed is larger than {size} MB.").format(size=size))
-        return FetchError(_("The page is larger than {size} MB.").format(size=size))
+            return FetchError(problems.FEED_TOO_LARGE, detail=size)
+        return FetchError(problems.PAGE_TOO_LARGE, detail=size)
 
 
 async def _download(
@@ -172,22 +174,18 @@ async def _download(
             return response, body, truncated
         finally:
             await response.aclose()
-    raise FetchError(
-        _("The link redirects too many times (more than {n}).").format(n=policy.max_redirects)
-    )
+    raise FetchError(problems.TOO_MANY_REDIRECTS, detail=str(policy.max_redirects))
 
 
 def _check_response(response: httpx.Response, policy: _Policy) -> None:
     """Reject error statuses, unwanted content types and announced oversize bodies."""
     # 3xx here means a redirect without a Location header; 204 has no body to use.
     if not 200 <= response.status_code < 300 or response.status_code == 204:
-        raise FetchError(_("The server answered {status}.").format(status=response.status_code))
+        raise FetchError(problems.HTTP_STATUS, status=response.status_code)
     media_type = _media_type(response)
     if media_type not in policy.accept:
-        found = media_type or _("unknown type")
-        if policy.what == "a feed":
-            raise FetchError(_("That link is not a feed ({type}).").format(type=found))
-        raise FetchError(_("That link is not a web page ({type}).").format(type=found))
+        reason = problems.NOT_A_FEED if policy.what == "a feed" else problems.NOT_A_PAGE
+        raise FetchError(reason, detail=media_type)
     length = str(response.headers.get("content-length", ""))
     if not policy.cut_oversize and length.isdecimal() and int(length) > policy.max_bytes:
         raise policy.too_large()
@@ -217,14 +215,14 @@ async def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddre
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(_("The site's address could not be found.")) from exc
+        raise FetchError(problems.NO_ADDRESS) from exc
     addresses = []
     for info in infos:
         # Strip an IPv6 zone id ("fe80::1%eth0"), which ip_address() rejects.
         text = str(info[4][0]).split("%", 1)[0]
         addresses.append(ipaddress.ip_address(text))
     if not addresses:
-        raise FetchError(_("The site's address could not be found."))
+        raise FetchError(problems.NO_ADDRESS)
     return addresses
 
 
@@ -250,14 +248,14 @@ def _media_type(response: httpx.Response) -> str:
     return header.split(";", 1)[0].strip().lower()
 
 
-def _describe_http_error(exc: httpx.HTTPError) -> str:
-    """Map an httpx exception to a user-facing sentence."""
+def _http_error_reason(exc: httpx.HTTPError) -> str:
+    """The reason code for an httpx exception."""
     if isinstance(exc, httpx.TimeoutException):
-        return _("The site took too long to answer.")
+        return problems.TIMEOUT
     if isinstance(exc, httpx.ConnectError):
-        return _("Could not connect to the site.")
+        return problems.UNREACHABLE
     if isinstance(exc, httpx.UnsupportedProtocol):
-        return _("That is not a valid web address.")
+        return problems.INVALID_ADDRESS
     if isinstance(exc, httpx.DecodingError):
-        return _("The site sent a response that could not be decoded.")
-    return _("The site could not be fetched.")
+        return problems.UNDECODABLE
+    return problems.OTHER

@@ -17,7 +17,7 @@ from bot.services.ingest.extract import (
     extract_article,
 )
 from bot.services.ingest.fetch import FetchError, fetch_page, make_client
-from bot.services.ingest.problems import ResponseWatch, page_problem
+from bot.services.ingest.problems import NO_ARTICLE
 from bot.services.messaging.callback_data import PublishAction
 from bot.services.messaging.notifier import Button, Keyboard
 from bot.services.text.formatting import TITLE_LIMIT, quoted, truncate
@@ -53,13 +53,15 @@ class PageError(PublishError):
 
 async def load_url(url: str, *, allow_private: bool) -> ExtractedArticle:
     """Fetch a web page and extract its article (PageError when it cannot be used)."""
-    watch = ResponseWatch()
     try:
-        async with watch.attach(make_client()) as client:
+        async with make_client() as client:
             page = await fetch_page(url, client=client, allow_private=allow_private)
         return await asyncio.to_thread(extract_article, page.text, page.url)
-    except (FetchError, ExtractError) as exc:
-        raise PageError(str(exc), page_problem(exc, watch)) from exc
+    except FetchError as exc:
+        raise PageError(str(exc), exc.problem) from exc
+    except ExtractError as exc:
+        # extract_article's errors all have a problem; the fallback only satisfies the type.
+        raise PageError(str(exc), exc.problem or PageProblem(NO_ARTICLE)) from exc
 
 
 def load_text(text: str) -> ExtractedArticle:
