@@ -3,7 +3,9 @@
 Run from anywhere as ``python benchmarks/summary_quality.py``.  Reads the evaluation sets
 from ``<project>/../shared/data/`` and skips cleanly when they are absent.  The CNN/DailyMail
 set is the gate (exit status 1 if any metric is below lead-3 or below our recorded figures
-from before issue 14, the "before" column); BBC figures are informational.
+from before issue 14, the "before" column); BBC figures are informational. Timings are
+printed beside lead-3's own work (splitting the body into sentences) on the same articles,
+and for a long article (LONG_ARTICLE bodies of the set joined).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from bot.services.text.summarize import summarize  # noqa: E402
 DATA = PROJECT.parent / "shared" / "data"
 METRICS = ("rouge1", "rouge2", "rougeL")
 DATASETS = (("cnndm_summaries_dev.jsonl", True), ("bbc_news_dev.jsonl", False))
+LONG_ARTICLE = 40
 # Our figures before summaries had to read on their own (issue 14), recorded on 2026-12-01
 # with this script: the gate also holds the summarizer to them.
 BEFORE = {
@@ -40,6 +43,7 @@ class Result:
     lead3: dict[str, float]
     ms_mean: float
     ms_p95: float
+    lead3_ms_mean: float
     rows: int
 
 
@@ -51,12 +55,15 @@ def evaluate(path: Path) -> Result:
     ours = dict.fromkeys(METRICS, 0.0)
     lead3 = dict.fromkeys(METRICS, 0.0)
     timings: list[float] = []
+    lead3_timings: list[float] = []
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     for row in rows:
         start = time.perf_counter()
         summary = summarize(row["title"], row["body"])
         timings.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
         baseline = " ".join(split_sentences(row["body"])[:3])
+        lead3_timings.append((time.perf_counter() - start) * 1000)
         for total, text in ((ours, summary), (lead3, baseline)):
             scores = scorer.score(row["reference_summary"], text)
             for metric in METRICS:
@@ -69,6 +76,7 @@ def evaluate(path: Path) -> Result:
         {m: 100 * v / count for m, v in lead3.items()},
         statistics.fmean(timings),
         p95,
+        statistics.fmean(lead3_timings),
         count,
     )
 
@@ -86,8 +94,29 @@ def report(name: str, result: Result, gate: bool) -> bool:
         passed = passed and ok
         status = ("PASS" if ok else "FAIL") if gate else ("above" if ok else "below")
         print(f"{metric:<8} {ours:7.2f} {earlier:7.2f} {base:7.2f} {ours / base:7.3f}  {status}")
-    print(f"time per article: mean {result.ms_mean:.2f} ms, p95 {result.ms_p95:.2f} ms")
+    print(
+        f"time per article: mean {result.ms_mean:.2f} ms, p95 {result.ms_p95:.2f} ms;"
+        f" lead-3 mean {result.lead3_ms_mean:.2f} ms"
+        f" (ratio {result.ms_mean / result.lead3_ms_mean:.1f})"
+    )
     return passed or not gate
+
+
+def long_article(path: Path) -> None:
+    """Time one long article: LONG_ARTICLE bodies of the set joined, beside lead-3's work."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    body = "\n\n".join(row["body"] for row in rows[:LONG_ARTICLE])
+    ours, lead3 = [], []
+    for _ in range(5):
+        start = time.perf_counter()
+        summarize(rows[0]["title"], body)
+        ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        split_sentences(body)
+        lead3.append(time.perf_counter() - start)
+    best, base = min(ours) * 1000, min(lead3) * 1000
+    print(f"\nlong article ({len(body):,} characters): {best:.1f} ms, lead-3's splitting"
+          f" {base:.1f} ms (ratio {best / base:.1f})")  # fmt: skip
 
 
 def main() -> int:
@@ -103,6 +132,7 @@ def main() -> int:
             ok = report(filename, evaluate(path), gate) and ok
         else:
             print(f"\n{filename}: skipped, not found")
+    long_article(first)
     return 0 if ok else 1
 
 

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -145,11 +144,10 @@ def test_invalid_limits_are_rejected(sentences: int, chars: int) -> None:
         summarize(TITLE, ARTICLE, max_sentences=sentences, max_chars=chars)
 
 
-def test_is_fast_on_a_long_article() -> None:
+def test_a_long_article_repeating_itself_gives_the_same_summary() -> None:
+    # Speed on long articles is measured in benchmarks/summary_quality.py.
     body = "\n\n".join([ARTICLE] * 40)  # About 20,000 characters.
-    start = time.perf_counter()
-    summarize(TITLE, body)
-    assert time.perf_counter() - start < 0.2  # Generous: the target is about 5 ms.
+    assert summarize(TITLE, body) == summarize(TITLE, ARTICLE)
 
 
 _WORDS = st.sampled_from(
