@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections import deque
+from collections.abc import Iterable
 
+from bot.telegram_adapter.rate_limiter import PacedRateLimiter, Release
 from storage.models import Article, NewArticle, Subscriber
 from tests.conftest import ADMIN_ID, RunningBot
 from tests.fakes.botapi import FakeBotAPI
@@ -69,3 +72,27 @@ async def drained(bot: RunningBot, timeout: float = 10.0, kind: str = "instant")
             return
         await asyncio.sleep(0.02)
     raise AssertionError("outbox still has pending deliveries")
+
+
+def releases(bot: RunningBot) -> list[Release]:
+    """From now on, every request the bot's rate limiter lets go (broadcast lanes included).
+
+    Telegram's limits are checked at these moments, where the bot holds them: the fake Bot
+    API shares the test's event loop, so on a busy machine its receipt times lag the sends by
+    whatever the process was stalled, which no real network would add."""
+    limiter = bot.app.bot.rate_limiter
+    assert isinstance(limiter, PacedRateLimiter)
+    limiter.trace = []
+    return limiter.trace
+
+
+def busiest_second(times: Iterable[float]) -> int:
+    """The most moments that fall within any one second."""
+    window: deque[float] = deque()
+    most = 0
+    for t in sorted(times):
+        window.append(t)
+        while t - window[0] >= 1.0:
+            window.popleft()
+        most = max(most, len(window))
+    return most

@@ -14,7 +14,7 @@ from bot.clock import FakeClock
 from bot.services.delivery.engine import EngineOptions
 from tests.conftest import ADMIN_ID, READER_ID, BotFactory
 from tests.fakes.botapi import FakeBotAPI
-from tests.helpers import drained, publish, subscribe
+from tests.helpers import busiest_second, drained, publish, releases, subscribe
 
 READERS = (3001, 3002, 3003)
 
@@ -166,9 +166,12 @@ async def test_stats_for_admins_only(fake: FakeBotAPI, start_bot: BotFactory) ->
 
 
 @pytest.mark.parametrize("round_trip", [0.0, 0.15], ids=["loopback", "150ms"])
-async def test_help_is_answered_within_a_second_during_a_broadcast_at_the_cap(
+async def test_help_jumps_the_queue_during_a_broadcast_at_the_cap(
     fake: FakeBotAPI, start_bot: BotFactory, round_trip: float
 ) -> None:
+    """A reader's /help is answered while a broadcast runs at the cap, with the next send
+    slot, not behind the broadcast's queue. How long that takes (within a second plus the
+    round trip) is a figure for benchmarks/delivery.py (/help p95), not for a timed test."""
     fake.set_latency(round_trip)
     fake.set_rate_limit(True, global_rate=30)
     bot = await start_bot(
@@ -181,17 +184,21 @@ async def test_help_is_answered_within_a_second_during_a_broadcast_at_the_cap(
     for r in readers:
         fake.add_user(r, f"R{r}")
     await subscribe(fake, READER_ID)
+    sent = releases(bot)
     await publish(bot, "Big broadcast", admin=None)
     await fake.wait_until(lambda: fake.stats.messages_per_chat[readers[40]] > 0, timeout=10)
-    asked = time.monotonic()
     fake.send_text(READER_ID, "/help")
-    await fake.wait_for_message(READER_ID, predicate=lambda m: "/settings" in m.text, timeout=5)
-    latency = time.monotonic() - asked
-    # A second at most, plus the network: the update's way in and the answer's way out.
-    assert latency < 1.2 + round_trip, f"/help took {latency:.2f} s during the broadcast"
-    sent_before = sum(fake.stats.messages_per_chat[r] for r in readers)
-    assert sent_before < len(readers), "the broadcast was already over; the test proves nothing"
-    assert fake.stats.rate_limited == 0
+    await fake.wait_for_message(READER_ID, predicate=lambda m: "/settings" in m.text, timeout=10)
+    reply = next(r for r in sent if r.chat_id == READER_ID and r.interactive)
+    chats = set(readers)
+    # The broadcast goes on after the reply (were it over, the test would prove nothing).
+    await fake.wait_until(
+        lambda: any(r.chat_id in chats and r.at > reply.at for r in sent), timeout=10
+    )
+    # At most the one slot already handed out when /help's answer asked for one went first.
+    ahead = [r for r in sent if r.chat_id in chats and reply.asked < r.at < reply.at]
+    assert len(ahead) <= 1, f"/help's answer waited behind {len(ahead)} broadcast messages"
+    assert busiest_second(r.at for r in sent) <= 30, "the reply went past the shared cap"
 
 
 async def test_progress_stops_when_the_admin_chat_cannot_take_it(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
-from bot.services.delivery.pacing import RecentChats, RoundTripMeter, window_size
+from bot.services.delivery.pacing import Pacer, RecentChats, RoundTripMeter, window_size
+from tests.helpers import busiest_second
 
 
 @pytest.mark.parametrize(
@@ -47,3 +51,25 @@ def test_a_chat_is_crowded_for_a_second_after_a_message() -> None:
     assert not chats.crowded(8)
     now[0] += 0.02
     assert not chats.crowded(7)
+
+
+async def test_no_burst_past_the_rate_after_the_event_loop_stalls() -> None:
+    """A stalled event loop (a busy machine) must not be made up for with a burst: Telegram
+    would count more than `rate` messages in a second. Checked at the slots' own moments."""
+    pacer = Pacer(30)
+    moments: list[float] = []
+
+    async def sender(index: int) -> None:
+        moments.append(await pacer.acquire(interactive=index % 7 == 0))
+
+    async def stall() -> None:
+        for _ in range(4):
+            await asyncio.sleep(0.3)
+            time.sleep(0.25)  # the whole loop stops, as when the process gets no CPU
+
+    try:
+        await asyncio.gather(stall(), *(sender(i) for i in range(75)))
+    finally:
+        await pacer.stop()
+    assert len(moments) == 75
+    assert busiest_second(moments) <= 30

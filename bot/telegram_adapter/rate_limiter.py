@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import RetryAfter
@@ -32,6 +33,17 @@ PACED_ENDPOINTS = frozenset(  # lower case: Bot API method names are case-insens
 )
 
 
+@dataclass(frozen=True)
+class Release:
+    """One paced request let go: the moment the rate and the per-chat spacing count it at."""
+
+    endpoint: str
+    chat_id: int | None
+    interactive: bool
+    asked: float  # time.monotonic() when it asked for a slot
+    at: float  # and when it got it (its pacer slot)
+
+
 class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
     """PTB rate limiter over our Pacer: paces sends, measures Telegram's round trip, and waits
     out a 429 where it applies (one chat, or every sender), then retries."""
@@ -39,6 +51,10 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
     def __init__(self, pacer: Pacer, max_retries: int = 3) -> None:
         self.pacer = pacer
         self.max_retries = max_retries
+        # Every release, when a test or benchmark sets a list here: the rate cap and the
+        # spacing per chat are checked where the bot holds them, not at the receiver, whose
+        # clock a busy machine skews (the fake Bot API shares the test's event loop).
+        self.trace: list[Release] | None = None
 
     async def initialize(self) -> None:
         """Start handing out slots."""
@@ -64,7 +80,10 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
         chat_id = _chat_of(data)
         attempt = 0
         while True:
-            crowded = await self._slot(chat_id, interactive)
+            asked = time.monotonic()
+            crowded, at = await self._slot(chat_id, interactive)
+            if self.trace is not None:
+                self.trace.append(Release(endpoint.lower(), chat_id, interactive, asked, at))
             started = time.monotonic()
             try:
                 result = await callback(*args, **kwargs)
@@ -81,26 +100,26 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
             self.pacer.round_trips.observe(time.monotonic() - started)
             return result
 
-    async def _slot(self, chat_id: int | None, interactive: bool) -> bool:
-        """Wait for a send slot; return whether the chat had a message within the last second.
+    async def _slot(self, chat_id: int | None, interactive: bool) -> tuple[bool, float]:
+        """Wait for a send slot; return whether the chat had a message within the last second,
+        and the slot's moment.
 
         Background messages (broadcasts, progress reports) never crowd a chat: they take turns
         per chat, a second apart. A person's short burst of replies is fine, as on Telegram."""
         recent = self.pacer.recent
         if chat_id is None:
-            await self.pacer.acquire(interactive=interactive)
-            return False
+            return False, await self.pacer.acquire(interactive=interactive)
         if interactive:
-            await self.pacer.acquire(interactive=True)
+            at = await self.pacer.acquire(interactive=True)
         else:
             async with recent.turn(chat_id):
-                await self.pacer.acquire(interactive=False)
+                at = await self.pacer.acquire(interactive=False)
                 crowded = recent.crowded(chat_id)
                 recent.sent(chat_id)
-                return crowded
+                return crowded, at
         crowded = recent.crowded(chat_id)
         recent.sent(chat_id)
-        return crowded
+        return crowded, at
 
     def _flood(self, endpoint: str, chat_id: int | None, wait: float, crowded: bool) -> None:
         """Telegram said 429: a chat's own limit if it had a message within the last second,

@@ -73,11 +73,12 @@ class Pacer:
                 if not fut.done():
                     fut.cancel()
 
-    async def acquire(self, *, interactive: bool) -> None:
-        """Wait for a send slot."""
+    async def acquire(self, *, interactive: bool) -> float:
+        """Wait for a send slot; return its moment, the one the rate is counted at."""
         if self._task is None:
             self.start()
-        if self._high or self._low or not self._try_take():
+        slot = None if self._high or self._low else self._try_take()
+        if slot is None:
             fut: asyncio.Future[list[float]] = asyncio.get_running_loop().create_future()
             (self._high if interactive else self._low).append(fut)
             self._wakeup.set()
@@ -87,6 +88,7 @@ class Pacer:
             self.stats.interactive += 1
         else:
             self.stats.broadcast += 1
+        return slot[0]
 
     def pause(self, seconds: float) -> None:
         """Hold every sender for `seconds` (Telegram answered 429 with retry_after)."""
@@ -109,12 +111,11 @@ class Pacer:
         self._next_slot = max(self._next_slot + self.interval, now + self.interval * 0.5)
         return slot
 
-    def _try_take(self) -> bool:
+    def _try_take(self) -> list[float] | None:
         """Take a free slot at once when nobody is queued (no trip through the dispatcher)."""
         if self._wait_needed() > 0:
-            return False
-        self._take()
-        return True
+            return None
+        return self._take()
 
     def _pop(self) -> asyncio.Future[list[float]] | None:
         for queue in (self._high, self._low):

@@ -9,10 +9,19 @@ many rows a crash can leave ambiguous (docs/DELIVERY.md).
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
 from collections.abc import Coroutine
 from typing import Any
 
 from bot.services.delivery.pacing import RoundTripMeter, window_size
+
+log = logging.getLogger(__name__)
+
+# The window's size is announced (logged) in steps of this many sends, before any row beyond
+# the last announcement is claimed: the log then bounds the rows a crash can leave ambiguous,
+# with a line per step rather than one per send.
+ANNOUNCE_STEP = 16
 
 
 class SendWindow:
@@ -27,6 +36,7 @@ class SendWindow:
         self._tasks: set[asyncio.Task[None]] = set()
         self._freed = asyncio.Event()
         self.peak = 0
+        self.announced = 0  # sends in flight the log has said there may be, at most
 
     def size(self) -> int:
         """Sends to keep in flight now."""
@@ -41,7 +51,21 @@ class SendWindow:
         while len(self._tasks) >= self.size():
             self._freed.clear()
             await self._freed.wait()
-        return self.size() - len(self._tasks)
+        size = self.size()
+        if size > self.announced:
+            self._announce(size)
+        return size - len(self._tasks)
+
+    def _announce(self, size: int) -> None:
+        # size <= high, so the announcement never falls below the window it covers.
+        self.announced = min(self.high, math.ceil(size / ANNOUNCE_STEP) * ANNOUNCE_STEP)
+        busy = self.round_trips.estimate + self.overhead.estimate
+        log.info(
+            "Up to %d deliveries in flight at once (%.0f ms a send): a crash would leave at"
+            " most that many ambiguous",
+            self.announced,
+            busy * 1000,
+        )
 
     def start(self, send: Coroutine[Any, Any, None], name: str) -> None:
         """Run one send in the window."""
