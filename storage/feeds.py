@@ -8,15 +8,18 @@ from datetime import datetime
 import aiosqlite
 
 from storage.db import Database, in_chunks, marks
-from storage.models import Feed, from_ts, to_ts
+from storage.models import Feed, PageProblem, from_ts, to_ts
 
 _COLUMNS = (
-    "id, url, mode, title, added_by, last_polled_at, last_error, consecutive_failures,"
-    " failure_reported"
+    "id, url, mode, title, added_by, last_polled_at, error_reason, error_status, error_detail,"
+    " consecutive_failures, failure_reported"
 )
 
 
 def _row_to_feed(row: aiosqlite.Row) -> Feed:
+    problem = None
+    if row["error_reason"] is not None:
+        problem = PageProblem(row["error_reason"], row["error_status"], row["error_detail"])
     return Feed(
         id=row["id"],
         url=row["url"],
@@ -24,7 +27,7 @@ def _row_to_feed(row: aiosqlite.Row) -> Feed:
         title=row["title"],
         added_by=row["added_by"],
         last_polled_at=from_ts(row["last_polled_at"]),
-        last_error=row["last_error"],
+        problem=problem,
         consecutive_failures=row["consecutive_failures"],
         failure_reported=bool(row["failure_reported"]),
     )
@@ -118,17 +121,19 @@ class FeedRepository:
     async def record_success(self, feed_id: int, title: str, now: datetime) -> None:
         """A poll worked: clear the failure streak."""
         await self.db.execute(
-            "UPDATE feeds SET last_polled_at = ?, last_error = NULL, consecutive_failures = 0,"
+            "UPDATE feeds SET last_polled_at = ?, error_reason = NULL, error_status = NULL,"
+            " error_detail = '', consecutive_failures = 0,"
             " failure_reported = 0, title = CASE WHEN ? != '' THEN ? ELSE title END WHERE id = ?",
             (to_ts(now), title, title, feed_id),
         )
 
-    async def record_failure(self, feed_id: int, error: str, now: datetime) -> None:
-        """A poll failed: count it and keep the reason."""
+    async def record_failure(self, feed_id: int, problem: PageProblem, now: datetime) -> None:
+        """A poll failed: count it and keep the reason (as data, worded when read)."""
         await self.db.execute(
-            "UPDATE feeds SET last_polled_at = ?, last_error = ?,"
+            "UPDATE feeds SET last_polled_at = ?, error_reason = ?, error_status = ?,"
+            " error_detail = ?,"
             " consecutive_failures = consecutive_failures + 1 WHERE id = ?",
-            (to_ts(now), error[:300], feed_id),
+            (to_ts(now), problem.reason, problem.status, problem.detail[:300], feed_id),
         )
 
     async def mark_reported(self, feed_id: int) -> None:

@@ -97,8 +97,8 @@ class FeedOrigin:
 
 @dataclass(frozen=True)
 class PageProblem:
-    """Why a page (a feed entry's link) or a feed could not be used: a reason code and its
-    values."""
+    """Why a page (a feed entry's link) or a feed (its last poll) could not be used: a reason
+    code and its values."""
 
     # A code of bot/services/ingest/problems (http_status, timeout, too_many_redirects, ...).
     reason: str
@@ -178,7 +178,8 @@ class Feed:
     title: str
     added_by: int | None
     last_polled_at: datetime | None
-    last_error: str | None
+    # Why the last poll failed (None: it worked), worded when an admin reads it.
+    problem: PageProblem | None
     consecutive_failures: int
     failure_reported: bool
 

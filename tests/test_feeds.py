@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import FakeClock
-from storage.models import Feed
+from storage.models import Feed, PageProblem
 from tests.conftest import ADMIN_ID, READER_ID, BotFactory, RunningBot
 from tests.fakes.botapi import FakeBotAPI
 from tests.fakes.botapi_models import SentMessage
@@ -197,7 +197,7 @@ async def test_a_long_feed_list_is_split_not_refused(
         feed = await repo.add(
             f"https://feeds{n}.example.test/" + "x" * 150, "review", "T" * 100, ADMIN_ID, [], now
         )
-        await repo.record_failure(feed.id, "The server answered 503. " * 20, now)
+        await repo.record_failure(feed.id, PageProblem("other", detail="Down. " * 60), now)
     fake.send_text(ADMIN_ID, "/feeds")
     first = await fake.wait_for_message(ADMIN_ID)
     await fake.wait_until(lambda: "/feeds remove" in fake.messages(ADMIN_ID)[-1].text)

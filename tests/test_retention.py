@@ -17,7 +17,7 @@ from storage.db import Database
 from storage.deliveries import DeliveryRepository
 from storage.engagement import EngagementRepository
 from storage.feeds import FeedRepository
-from storage.models import NewArticle
+from storage.models import NewArticle, PageProblem
 from storage.outbox import OutboxRepository
 from storage.retention import RetentionRepository
 from storage.subscribers import SubscriberRepository
@@ -184,7 +184,7 @@ async def test_expired_records_in_every_table_go(db: Database) -> None:
     feeds = FeedRepository(db)
     up = await feeds.add("https://up.test/rss", "auto", "Up", 1, ["gone", "kept"], clock.now())
     down = await feeds.add("https://down.test/rss", "auto", "Down", 1, ["old"], clock.now())
-    await feeds.record_failure(down.id, "timeout", clock.now())
+    await feeds.record_failure(down.id, PageProblem("timeout"), clock.now())
     clock.advance(timedelta(days=31))
     await feeds.touch(up.id, ["kept"], clock.now())  # still listed by the feed
     fresh = await _article(db, clock, "Fresh draft")

@@ -8,7 +8,7 @@ from telegram.ext import CommandHandler
 from bot.handlers.permissions import require_admin
 from bot.handlers.replies import reply
 from bot.i18n import N_, _, ngettext
-from bot.services.feeds.service import MODES
+from bot.services.feeds.service import MODES, last_failure
 from bot.services.publishing.drafts import PublishError
 from bot.services.text.formatting import escape, truncate
 from bot.services.text.multipart import pack_lines
@@ -26,10 +26,12 @@ USAGE = N_(
 def _line(number: int, feed: Feed) -> str:
     title = escape(truncate(feed.title or feed.url, 80))
     line = f"{number}. <b>{title}</b> · {feed.mode}\n    {escape(truncate(feed.url, 200))}"
-    if feed.last_error:
+    # Worded now, in the language of the admin reading the list.
+    error = last_failure(feed)
+    if error:
         failures = feed.consecutive_failures
         streak = ngettext("({n} in a row)", "({n} in a row)", failures).format(n=failures)
-        line += f"\n    ⚠️ {escape(truncate(feed.last_error, 200))} {streak}"
+        line += f"\n    ⚠️ {escape(truncate(error, 200))} {streak}"
     return line
 
 

@@ -13,15 +13,22 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from bot.i18n import _
+from bot.services.ingest import problems
+from bot.services.ingest.problems import describe
 from bot.services.text.tags import normalize_tags
+from storage.models import PageProblem
 
 # Block-level tags become line breaks so that paragraphs do not run together.
 _BLOCK_TAGS = frozenset({"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote"})
 
 
 class FeedError(Exception):
-    """The document is not a usable feed; str() is a short explanation for the user."""
+    """The document is not a usable feed: `problem` says why as data; str() is that reason in
+    the current language, a short explanation for the user."""
+
+    def __init__(self, problem: PageProblem) -> None:
+        self.problem = problem
+        super().__init__(describe(problem))
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,7 @@ def parse_feed(data: bytes, url: str) -> ParsedFeed:
     feed_title = _text(parsed.get("feed", {}).get("title"))
     raw_entries = parsed.get("entries") or []
     if not raw_entries and (not parsed.get("version") or not feed_title):
-        raise FeedError(_("That address does not look like an RSS or Atom feed."))
+        raise FeedError(PageProblem(problems.NOT_RSS_OR_ATOM))
     entries = tuple(_entry(raw, url) for raw in raw_entries)
     return ParsedFeed(title=feed_title or url, entries=entries)
 

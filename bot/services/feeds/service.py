@@ -9,7 +9,8 @@ Decisions:
   to a missing page). Previews say which feed they came from.
 - A failing feed keeps being polled, with the interval doubled per failure in a row up to
   MAX_BACKOFF times FEED_POLL_MINUTES. After REPORT_AFTER failures in a row every admin is
-  told once; when it works again they are told that too.
+  told once; when it works again they are told that too. Why it failed is kept as data (a
+  PageProblem), worded when an admin reads /feeds or that report, in the admin's language.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ MODES = ("auto", "review")
 REPORT_AFTER = 3
 MAX_BACKOFF = 8
 MAX_NEW_PER_POLL = 20
+
+
+def last_failure(feed: Feed) -> str | None:
+    """Why the feed's last poll failed, in the current language (None: it worked)."""
+    return describe(feed.problem) if feed.problem is not None else None
 
 
 class FeedService:
@@ -72,7 +78,10 @@ class FeedService:
             raise PublishError(
                 _("That feed is already in the list as number {number}.").format(number=number)
             )
-        parsed = await self._fetch(url)
+        try:
+            parsed = await self._fetch(url)
+        except (FetchError, FeedError) as exc:
+            raise PublishError(str(exc)) from exc
         keys = [entry.key for entry in parsed.entries]
         return await self.feeds.add(url, mode, parsed.title, added_by, keys, self.clock.now())
 
@@ -97,14 +106,12 @@ class FeedService:
         return feed
 
     async def _fetch(self, url: str) -> ParsedFeed:
-        try:
-            async with make_client() as client:
-                page = await fetch_feed_bytes(
-                    url, client=client, allow_private=self.settings.allow_private_urls
-                )
-            return parse_feed(page.body, page.url)
-        except (FetchError, FeedError) as exc:
-            raise PublishError(str(exc)) from exc
+        """The feed at url; FetchError or FeedError (each with its `problem`) if unusable."""
+        async with make_client() as client:
+            page = await fetch_feed_bytes(
+                url, client=client, allow_private=self.settings.allow_private_urls
+            )
+        return parse_feed(page.body, page.url)
 
     def _due(self, feed: Feed, now: datetime) -> bool:
         if feed.last_polled_at is None:
@@ -130,8 +137,8 @@ class FeedService:
         """Fetch one feed and take its new entries; return how many articles were made."""
         try:
             parsed = await self._fetch(feed.url)
-        except PublishError as exc:
-            await self._failed(feed, str(exc))
+        except (FetchError, FeedError) as exc:
+            await self._failed(feed, exc.problem)
             return 0
         await self.feeds.record_success(feed.id, parsed.title, self.clock.now())
         if feed.failure_reported:
@@ -150,10 +157,11 @@ class FeedService:
             made += article_id is not None
         return made
 
-    async def _failed(self, feed: Feed, error: str) -> None:
-        await self.feeds.record_failure(feed.id, error, self.clock.now())
+    async def _failed(self, feed: Feed, problem: PageProblem) -> None:
+        # Kept as data: /feeds and the report below word it in each admin's language.
+        await self.feeds.record_failure(feed.id, problem, self.clock.now())
         failures = feed.consecutive_failures + 1
-        log.warning("feed %s failed (%s in a row): %s", feed.url, failures, error)
+        log.warning("feed %s failed (%s in a row): %s", feed.url, failures, describe(problem))
         if failures >= REPORT_AFTER and not feed.failure_reported:
             number = await self.number_of(feed.id)
             slower = self.settings.feed_poll_minutes * min(2**failures, MAX_BACKOFF)
@@ -164,7 +172,7 @@ class FeedService:
                 ),
                 feed=escape(feed.title or feed.url),
                 failures=failures,
-                error=escape(error),
+                error=problem,
                 minutes=slower,
                 number=number,
             )
@@ -231,12 +239,19 @@ class FeedService:
         return summary, problem
 
     async def _tell_admins(self, message: str, **values: object) -> None:
-        """A report to every admin in their language (`message`: an HTML msgid)."""
+        """A report to every admin in their language (`message`: an HTML msgid; a PageProblem
+        among the values is worded in that language too)."""
+
+        def text() -> str:
+            worded = {
+                key: escape(describe(value)) if isinstance(value, PageProblem) else value
+                for key, value in values.items()
+            }
+            return _(message).format(**worded)
+
         await to_each_chat(
             self.settings.admin_ids,
-            lambda admin: self.notifier.send(
-                OutgoingMessage(admin, _(message).format(**values), disable_preview=True)
-            ),
+            lambda admin: self.notifier.send(OutgoingMessage(admin, text(), disable_preview=True)),
             "a feed report",
             self.language_of,
         )

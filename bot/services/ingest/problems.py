@@ -2,8 +2,9 @@
 status, the content type, the limit passed), so the words are chosen when someone reads them,
 in their language, rather than when a background job met the problem.
 
-`FetchError` and the page `ExtractError`s carry a `PageProblem` set where they are raised; their
-message is `describe(problem)`, so this module is the one place where reasons are worded.
+`FetchError`, the page `ExtractError`s and the feed parser's `FeedError` carry a `PageProblem`
+set where they are raised; their message is `describe(problem)`, so this module is the one
+place where reasons are worded.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 from bot.i18n import N_, _, current_language, gettext_in
 from storage.models import PageProblem
 
-# Reason codes, stored in draft_notes.reason: keep existing codes' meaning.
+# Reason codes, stored in draft_notes.reason and feeds.error_reason: keep existing codes'
+# meaning.
 INVALID_ADDRESS = "invalid_address"
 BAD_REDIRECT = "bad_redirect"  # a redirect to an address that is not valid
 UNSUPPORTED_SCHEME = "unsupported_scheme"
@@ -28,6 +30,7 @@ FEED_TOO_LARGE = "feed_too_large"  # detail: the limit in MB
 UNDECODABLE = "undecodable"  # the body's compression was broken
 NO_ARTICLE = "no_article"
 NO_TITLE = "no_title"
+NOT_RSS_OR_ATOM = "not_rss_or_atom"  # a feed's document parses to no RSS or Atom feed
 # Any other fetch failure; notes stored before reasons were set where they arise (migration
 # 0013, or the code between) have the fetcher's English sentence as detail.
 OTHER = "other"
@@ -51,6 +54,7 @@ _SENTENCES = {
     UNDECODABLE: N_("The site sent a response that could not be decoded."),
     NO_ARTICLE: N_("No article found on that page."),
     NO_TITLE: N_("The page has no title."),
+    NOT_RSS_OR_ATOM: N_("That address does not look like an RSS or Atom feed."),
 }
 
 
