@@ -56,8 +56,8 @@ def arrivals(fake: FakeBotAPI, chats: set[int]) -> list[float]:
     ("rate", "paid", "count"),
     # Paid: three times the free cap, which no fixed pair of senders could reach; kept modest
     # because the fake and the bot share this process (benchmarks/delivery.py goes to 1000).
-    # Two and a half seconds at the cap: every one-second window is tested full.
-    [(30, False, 75), (90, True, 225)],
+    # Two seconds at the cap: every one-second window is tested full.
+    [(30, False, 60), (90, True, 180)],
     ids=["free-30", "paid-90"],
 )
 async def test_cap_is_held_at_150_ms_round_trips(
