@@ -6,7 +6,9 @@ import asyncio
 import hashlib
 from collections import deque
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
+from bot.clock import FakeClock
 from bot.telegram_adapter.rate_limiter import PacedRateLimiter, Release
 from storage.models import Article, NewArticle, Subscriber
 from tests.conftest import ADMIN_ID, RunningBot
@@ -96,3 +98,13 @@ def busiest_second(times: Iterable[float]) -> int:
             window.popleft()
         most = max(most, len(window))
     return most
+
+
+def feed_admins(
+    fake: FakeBotAPI, admins: dict[int, tuple[str, str]]
+) -> tuple[FakeClock, dict[str, str]]:
+    """Admins (id: name, language) known to Telegram, a fake clock, and a feed test's settings."""
+    for admin, (name, language) in admins.items():
+        fake.add_user(admin, name, language_code=language)
+    env = {"ADMIN_IDS": ",".join(str(a) for a in admins), "FEED_POLL_MINUTES": "1"}
+    return FakeClock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC)), env

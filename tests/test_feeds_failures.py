@@ -16,6 +16,7 @@ from tests.conftest import ADMIN_ID, BotFactory, RunningBot
 from tests.fakes.botapi import FakeBotAPI
 from tests.fakes.botapi_models import SentMessage
 from tests.fixtures.site import rss, serve_site
+from tests.helpers import feed_admins
 
 EN_ADMIN = 3003
 NOT_A_FEED = b"<html><head><title>Moved</title></head><body><p>No feed here.</p></body></html>"
@@ -36,10 +37,7 @@ async def listing(fake: FakeBotAPI, admin: int) -> SentMessage:
 async def test_a_failing_feed_reads_in_each_admins_language(
     fake: FakeBotAPI, start_bot: BotFactory
 ) -> None:
-    fake.add_user(ADMIN_ID, "Ivan", language_code="ru")
-    fake.add_user(EN_ADMIN, "Jane", language_code="en")
-    clock = FakeClock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
-    env = {"ADMIN_IDS": f"{ADMIN_ID},{EN_ADMIN}", "FEED_POLL_MINUTES": "1"}
+    clock, env = feed_admins(fake, {ADMIN_ID: ("Ivan", "ru"), EN_ADMIN: ("Jane", "en")})
     async with serve_site() as site:
         bot = await start_bot(clock=clock, **env)
         site.feed = rss([])

@@ -3,13 +3,13 @@ on the first preview and on a preview shown again after a restart."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from bot.clock import FakeClock
 from tests.conftest import ADMIN_ID, BotFactory
 from tests.fakes.botapi import FakeBotAPI
 from tests.fakes.botapi_models import SentMessage
 from tests.fixtures.site import rss, serve_site
+from tests.helpers import feed_admins
 
 UZ_ADMIN = 3002
 HELD_RU = (
@@ -31,10 +31,7 @@ def is_preview(message: SentMessage) -> bool:
 async def test_a_held_feed_entry_explains_itself_in_each_admins_language_after_a_restart(
     fake: FakeBotAPI, start_bot: BotFactory
 ) -> None:
-    fake.add_user(ADMIN_ID, "Ivan", language_code="ru")
-    fake.add_user(UZ_ADMIN, "Dilnoza", language_code="uz")
-    clock = FakeClock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
-    env = {"ADMIN_IDS": f"{ADMIN_ID},{UZ_ADMIN}", "FEED_POLL_MINUTES": "1"}
+    clock, env = feed_admins(fake, {ADMIN_ID: ("Ivan", "ru"), UZ_ADMIN: ("Dilnoza", "uz")})
     env["SECTIONS"] = "Port, Sea"  # a section toggle shows the preview again
     async with serve_site() as site:
         bot = await start_bot(clock=clock, **env)
@@ -71,10 +68,7 @@ async def test_a_reason_with_a_limit_reads_in_each_admins_language(
     fake: FakeBotAPI, start_bot: BotFactory
 ) -> None:
     # The fetcher's error carries its reason and limit, so no sentence is stored in English.
-    fake.add_user(ADMIN_ID, "Ivan", language_code="ru")
-    fake.add_user(UZ_ADMIN, "Dilnoza", language_code="uz")
-    clock = FakeClock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
-    env = {"ADMIN_IDS": f"{ADMIN_ID},{UZ_ADMIN}", "FEED_POLL_MINUTES": "1"}
+    clock, env = feed_admins(fake, {ADMIN_ID: ("Ivan", "ru"), UZ_ADMIN: ("Dilnoza", "uz")})
     async with serve_site() as site:
         site.redirects["/loop"] = "/loop"
         await start_bot(clock=clock, **env)
