@@ -99,10 +99,15 @@ async def broadcast(
         return await _with_bot(fake, rate, paid, count, probe)
 
 
-async def _with_bot(fake: FakeBotAPI, rate: int, paid: bool, count: int, probe: bool) -> Run:
+def add_readers(fake: FakeBotAPI, count: int) -> None:
+    """The admin and `count` readers, known to the fake Bot API."""
     fake.add_user(ADMIN_ID, "Ada")
     for chat in range(FIRST, FIRST + count):
         fake.add_user(chat, f"R{chat}")
+
+
+async def _with_bot(fake: FakeBotAPI, rate: int, paid: bool, count: int, probe: bool) -> Run:
+    add_readers(fake, count)
     with tempfile.TemporaryDirectory() as tmp:
         db, log = Path(tmp) / "bench.db", Path(tmp) / "bot.log"
         await prepare_outbox(db, range(FIRST, FIRST + count), "Benchmark story", admin=None)
@@ -133,9 +138,7 @@ async def _with_bot(fake: FakeBotAPI, rate: int, paid: bool, count: int, probe: 
 async def killed(round_trip: float, rate: int, count: int) -> Run:
     """`kill -9` once a third is delivered, restart, finish: ambiguous rows and duplicates."""
     async with FakeBotAPI(round_trip=round_trip, rate_limit=True, chat_burst=1) as fake:
-        fake.add_user(ADMIN_ID, "Ada")
-        for chat in range(FIRST, FIRST + count):
-            fake.add_user(chat, f"R{chat}")
+        add_readers(fake, count)
         with tempfile.TemporaryDirectory() as tmp:
             db, log = Path(tmp) / "kill.db", Path(tmp) / "bot.log"
             await prepare_outbox(db, range(FIRST, FIRST + count), "Killed story", admin=None)
