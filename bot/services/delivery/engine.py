@@ -171,8 +171,9 @@ class DeliveryEngine:
             if found and not self._troubled:
                 continue
             if self._troubled:
-                # An unexpected error leaves its row pending: wait before trying it again
-                # rather than spinning on it.
+                # After an unexpected error, wait before claiming again rather than spin on
+                # it (a row that failed before its send is back in the queue with a backoff;
+                # one that failed after it stays claimed: it may have gone out).
                 self._troubled = False
                 self._wake.clear()
             # A wake() that came while run_once ran is still set: no wait then.
@@ -215,7 +216,11 @@ class DeliveryEngine:
     async def deliver(self, delivery: Delivery) -> None:
         """Send one article to one chat and record the outcome."""
         started = time.monotonic()
-        message = await self.composer.compose(delivery.article_id, delivery.chat_id)
+        try:
+            message = await self.composer.compose(delivery.article_id, delivery.chat_id)
+        except Exception as exc:
+            await self.outcomes.unsent(delivery, exc)  # nothing went out: safe to try again
+            raise
         composed = time.monotonic()
         if message is None:
             await self.outcomes.withdrawn(delivery.id, self.clock.now())

@@ -88,6 +88,19 @@ class Outcomes:
             await self.deliveries.mark_failed(delivery.id, reason, now)
             self.failed += 1
 
+    async def unsent(self, delivery: Delivery, exc: Exception) -> None:
+        """Put back a delivery that failed before anything was sent (its message could not be
+        composed), so that it is not left claimed until a restart; give up after MAX_ATTEMPTS."""
+        now = self.clock.now()
+        reason = f"{type(exc).__name__}: {exc}"
+        if delivery.attempts + 1 < MAX_ATTEMPTS:
+            await self.deliveries.retry_later(
+                delivery.id, now + backoff(delivery.attempts + 1), reason
+            )
+        else:
+            await self.deliveries.mark_failed(delivery.id, reason, now)
+            self.failed += 1
+
     async def stop(self) -> None:
         """Write the sent records still waiting for their group commit."""
         await self.recorder.stop()
