@@ -33,6 +33,7 @@ async def start(update: Update, context: BotContext) -> None:
     fresh = await subs.subscribe(
         chat.id, chat.type, chat_name(update), link.source, current_language()
     )
+    services.languages.forget(chat.id)  # it has a stored language now: read it next time
     followed = link.tag is not None and await subs.follow_topic_from_link(
         chat.id, link.tag, new_chat
     )

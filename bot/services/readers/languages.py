@@ -46,6 +46,10 @@ class LanguageService:
             return self._fixed[chat_id]
         if chat_id in self._stored:
             return self._stored[chat_id]
+        if chat_id in self._seen:
+            # Known to have no stored language (a non-subscriber, the discussion group, an
+            # inline query's user): no query per update. Subscribing forgets it (`forget`).
+            return None
         language = (await self.subscribers.languages([chat_id])).get(chat_id)
         if language is not None:
             self._remember(self._stored, chat_id, language)
@@ -84,6 +88,6 @@ class LanguageService:
         return True
 
     def forget(self, chat_id: int) -> None:
-        """Drop what is remembered of a chat (it moved to a new id)."""
+        """Drop what is remembered of a chat (it moved to a new id, or just subscribed)."""
         self._stored.pop(chat_id, None)
         self._seen.pop(chat_id, None)
