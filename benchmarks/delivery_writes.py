@@ -8,7 +8,6 @@ import asyncio
 import dataclasses
 import hashlib
 import os
-import signal
 import statistics
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from bot.services.delivery.engine import EngineOptions
 from storage.db import Database
 from storage.models import NewArticle
 from storage.subscribers import SubscriberRepository
-from tests.botprocess import NoTelegram
+from tests.botprocess import NoTelegram, stop_bot
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-TOKEN"  # noqa: S105 - the fake Bot API's token
@@ -42,13 +41,6 @@ async def start_fake(round_trip: float) -> tuple[asyncio.subprocess.Process, int
     assert proc.stdout is not None
     line = (await proc.stdout.readline()).decode().split()
     return proc, int(line[1])
-
-
-async def stop_proc(proc: asyncio.subprocess.Process) -> None:
-    """Terminate a child process and wait for it."""
-    if proc.returncode is None:
-        proc.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(proc.wait(), 20)
 
 
 async def fake_stats(port: int) -> dict[str, int]:
@@ -141,7 +133,7 @@ async def write_paths(rounds: int, n: int = 12_000) -> int:
                         f" {ratios[-1]:>6.2f}"
                     )
         finally:
-            await stop_proc(proc)
+            await stop_bot(proc, timeout=20)
         print(f"{ms:>4}ms median ratio thread / direct: {statistics.median(ratios):.2f}")
     return 0
 
@@ -184,8 +176,8 @@ async def million(n: int, stop_after: int, round_trip: float) -> int:
                 if stats["messages"] >= (stop_after or n) or bot.returncode is not None:
                     break
         finally:
-            await stop_proc(bot)
-            await stop_proc(proc)
+            await stop_bot(bot, timeout=20)
+            await stop_bot(proc, timeout=20)
         took = time.perf_counter() - started
     print(
         f"   delivered {stats['messages']:,} in {took:.0f} s ({stats['messages'] / took:.0f}/s)"

@@ -216,7 +216,7 @@ HEADER = (
 
 
 async def held_out(
-    tuned: Archive, target: Archive, held_rows: list[Row], folder: Path
+    tuned: Archive, target: Archive, held_rows: list[Row], bbc: list[Row], folder: Path
 ) -> tuple[str, bool]:
     """Tune on one half and measure the other, whole and thinned; its table line and verdict."""
     ranking, how = await tune(tuned)
@@ -224,7 +224,7 @@ async def held_out(
     shown = await target.shown(ranking)
     ours = precision(target.rows, shown)
     base = precision(target.rows, tfidf_top3(target.rows, target.queries))
-    thin_ours, thin_base = await thinned(held_rows, load(BBC), ranking, folder)
+    thin_ours, thin_base = await thinned(held_rows, bbc, ranking, folder)
     slots = sum(len(v) for v in shown.values())
     good = ours >= HELD_OUT_TARGET and ours > base
     line = (f"{ranking.entity_weight:6.2f}  {ranking.floor:5.2f}  {ours:9.1%}  {base:10.1%}  "
@@ -249,7 +249,7 @@ async def halves(folder: Path) -> bool:
     try:
         for tuned, held in (("A", "B"), ("B", "A")):
             print(f"  tuning on {tuned}:")
-            line, good = await held_out(archives[tuned], archives[held], parts[held], folder)
+            line, good = await held_out(archives[tuned], archives[held], parts[held], bbc, folder)
             results.append(f"{held:>8}  {tuned:>8}  {line}")
             ok = ok and good
     finally:

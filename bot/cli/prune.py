@@ -18,7 +18,7 @@ _LABELS = {
     "deliveries": "deliveries compacted into per-article totals",
     "messages": "article message records",
     "broadcasts": "progress records of finished broadcasts",
-    "prompts": "Comment prompts",
+    "prompts": "comment prompts",
     "feed_entries": "feed entries no longer listed",
     "drafts": "drafts never published",
     "related": "related-article entries of withdrawn articles",
@@ -73,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     report, free = asyncio.run(go())
     print(f"pruned records older than {days} days from {path}")
     for name in dataclasses.fields(report):
-        print(f"  {_LABELS[name.name]}: {getattr(report, name.name)}")
+        label = _LABELS.get(name.name, name.name.replace("_", " "))
+        print(f"  {label}: {getattr(report, name.name)}")
     print(f"size before: {before}")
     print(f"size after:  {_size(path)}, of which free for reuse: {free}")
     return 0

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.i18n import _
+from bot.i18n import DEFAULT_LANGUAGE, _
 from bot.services.text.tags import normalize_tags
 from bot.services.text.timeutil import next_digest_time
 from storage.articles import ArticleRepository
@@ -62,7 +62,12 @@ class SubscriptionService:
         return await self.articles.popular_tags()
 
     async def subscribe(
-        self, chat_id: int, chat_type: str, name: str, source: str = "", language: str = "en"
+        self,
+        chat_id: int,
+        chat_type: str,
+        name: str,
+        source: str = "",
+        language: str = DEFAULT_LANGUAGE,
     ) -> bool:
         """Subscribe or resubscribe; True when the chat was not subscribed before.
         `source` records where a new chat came from (a deep link's campaign), `language`
