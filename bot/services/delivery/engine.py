@@ -31,7 +31,7 @@ from bot.services.readers.subscriptions import SubscriptionService
 from storage.articles import ArticleRepository
 from storage.deliveries import DeliveryRepository, DigestBatch
 from storage.models import Delivery
-from storage.outbox import AmbiguousRow, OutboxRepository
+from storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,6 @@ class DeliveryEngine:
         self._troubled = False  # a send hit an unexpected error in the current round
         self._loop_task: asyncio.Task[None] | None = None
         self._digests_due_check = 0.0
-        self.ambiguous_at_start: list[AmbiguousRow] = []
 
     @property
     def sent(self) -> int:
@@ -114,10 +113,6 @@ class DeliveryEngine:
     def wake(self) -> None:
         """Look for due deliveries now (something was just queued)."""
         self._wake.set()
-
-    def window(self) -> int:
-        """Sends to keep in flight now: rate x measured round trip, with headroom, bounded."""
-        return self.sends.size()
 
     @property
     def peak_in_flight(self) -> int:
@@ -139,8 +134,8 @@ class DeliveryEngine:
         await self.sends.drain(self.options.drain_seconds)
         await self.outcomes.stop()
 
-    async def recover(self) -> list[AmbiguousRow]:
-        """Release the claims a previous run left (it died mid-send); log and return them."""
+    async def recover(self) -> None:
+        """Release the claims a previous run left (it died mid-send) and log them."""
         rows = await self.claims.recover_in_flight()
         if rows:
             shown = ", ".join(f"{r.id} (chat {r.chat_id})" for r in rows[:20])
@@ -151,8 +146,6 @@ class DeliveryEngine:
                 shown,
                 " ..." if len(rows) > 20 else "",
             )
-        self.ambiguous_at_start = rows
-        return rows
 
     async def _loop(self) -> None:
         while True:
